@@ -1,0 +1,29 @@
+/* The ONE writer of records: human lines on stderr, syslog, or JSON Lines
+ * appended to a file with one write() each. */
+#ifndef TS_AUDIT_H
+#define TS_AUDIT_H
+
+#include <stddef.h>
+#include "policy.h"
+
+/* An attempt to skip verification and what policy decided. */
+void ts_audit_attempt(const struct ts_attempt *a, enum ts_verdict v, const char *rule);
+
+/* A bad TRUSTSHIM_* value; matches ts_report_fn. */
+void ts_audit_config_error(void *arg, const char *var, const char *value, const char *reason);
+
+/* Once per process: how many anchors loaded and from where. */
+void ts_audit_anchors_loaded(const char *lib, size_t count, const char *sources);
+
+/* The program's absolute path (from /proc/self/exe, read once). */
+const char *ts_exe(void);
+
+/* "libcurl.so.4(Curl_ossl_connect+0x1a2)" for a code address, via dladdr. */
+void ts_describe_addr(const void *addr, char *buf, size_t cap);
+
+/* JSON string body escaping of arbitrary bytes: invalid UTF-8 becomes
+ * U+FFFD, controls become \uXXXX.  Always NUL-terminates (cap > 0); returns
+ * the length written.  For fuzzing. */
+size_t ts_json_escape(char *dst, size_t cap, const char *src);
+
+#endif
