@@ -16,15 +16,13 @@ struct ts_ip {
 	unsigned char b[16];
 };
 
-static void ts_ip_parse(const char *s, struct ts_ip *ip)
+static void ts_ip_parse(const char *s, size_t len, struct ts_ip *ip)
 {
 	char buf[64];
-	size_t len;
 
 	ip->family = 0;
 	if (s == NULL)
 		return;
-	len = strlen(s);
 	/* "[::1]" as a host is the same address as "::1". */
 	if (len >= 2 && s[0] == '[' && s[len - 1] == ']') {
 		s++;
@@ -83,19 +81,23 @@ static int ts_exe_matches(const char *glob, const char *exe)
 const struct ts_allow_entry *ts_allow_match(const struct ts_allowlist *l, const char *host,
 					    const char *peer_ip, unsigned port, const char *exe)
 {
-	struct ts_ip host_ip, peer;
+	struct ts_ip host_ip, host_ip_dot, peer;
 	size_t hlen = 0;
 
 	if (l == NULL)
 		return NULL;
-	ts_ip_parse(host, &host_ip);
-	ts_ip_parse(peer_ip, &peer);
 	if (host != NULL) {
 		hlen = strlen(host);
+		ts_ip_parse(host, hlen, &host_ip);
 		/* "example.test." is the same name as "example.test". */
 		if (hlen > 0 && host[hlen - 1] == '.')
 			hlen--;
+		/* "127.0.0.1." is no address to compare, yet no name either. */
+		ts_ip_parse(host, hlen, &host_ip_dot);
+	} else {
+		host_ip.family = host_ip_dot.family = 0;
 	}
+	ts_ip_parse(peer_ip, peer_ip ? strlen(peer_ip) : 0, &peer);
 
 	for (size_t i = 0; i < l->n; i++) {
 		const struct ts_allow_entry *e = &l->v[i];
@@ -113,12 +115,12 @@ const struct ts_allow_entry *ts_allow_match(const struct ts_allowlist *l, const 
 		case TS_ALLOW_HOST:
 			/* An address is never a name: "*.0.0.1" must not
 			 * cover 127.0.0.1. */
-			if (host != NULL && host_ip.family == 0 && hlen > 0 &&
+			if (host != NULL && host_ip_dot.family == 0 && hlen > 0 &&
 			    strlen(e->pattern) == hlen && strncasecmp(e->pattern, host, hlen) == 0)
 				return e;
 			break;
 		case TS_ALLOW_WILDCARD:
-			if (host != NULL && host_ip.family == 0 && ts_wildcard_covers(host, hlen, e->pattern))
+			if (host != NULL && host_ip_dot.family == 0 && ts_wildcard_covers(host, hlen, e->pattern))
 				return e;
 			break;
 		case TS_ALLOW_IP4:

@@ -216,6 +216,7 @@ static const struct allow_case {
 	{ "\xc3\xbc.test", BAD, NULL, 0, NULL, "non-ASCII bytes in a name" },
 	{ "256.1.1.1", BAD, NULL, 0, NULL, "an IPv4 octet over 255" },
 	{ "1.2.3", BAD, NULL, 0, NULL, "three-part IPv4" },
+	{ "01.2.3.4", BAD, NULL, 0, NULL, "a leading zero in IPv4 (octal in some parsers)" },
 	{ "123", BAD, NULL, 0, NULL, "a number is not a name" },
 	{ "1.2.3.4.5", BAD, NULL, 0, NULL, "five-part IPv4" },
 	{ "[::1", BAD, NULL, 0, NULL, "a missing ']'" },
