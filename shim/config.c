@@ -5,6 +5,7 @@
 #include "audit.h"
 
 #include <arpa/inet.h>
+#include <netinet/in.h>
 #include <ctype.h>
 #include <errno.h>
 #include <pthread.h>
@@ -264,13 +265,20 @@ static const char *ts_parse_entry(const char *t, struct ts_allow_entry *e)
 		buf[alen] = '\0';
 		if (inet_pton(AF_INET6, buf, e->addr) != 1)
 			return TS_BAD_ENTRY("invalid IPv6 address");
+		e->kind = TS_ALLOW_IP6;
+		/* "[::ffff:10.0.0.1]" is 10.0.0.1: policy compares such peers
+		 * as IPv4, so store the entry that way too. */
+		if (IN6_IS_ADDR_V4MAPPED((const struct in6_addr *)(const void *)e->addr)) {
+			memmove(e->addr, e->addr + 12, 4);
+			memset(e->addr + 4, 0, 12);
+			e->kind = TS_ALLOW_IP4;
+		}
 		if (close[1] == ':') {
 			if ((why = ts_parse_port(close + 2, &e->port)) != NULL)
 				return why;
 		} else if (close[1] != '\0') {
 			return TS_BAD_ENTRY("expected ':PORT' or nothing after ']'");
 		}
-		e->kind = TS_ALLOW_IP6;
 		e->pattern = strdup(buf);
 		return e->pattern ? NULL : TS_BAD_ENTRY("out of memory");
 	}

@@ -577,7 +577,7 @@ static void test_pending_summary(void)
 	is_int(flush_rec.n, TS_PENDING_MAX + 1, "summary: capped lines plus one summary");
 	is_str(flush_rec.var, "TRUSTSHIM_ALLOW", "summary: names the variable");
 	ok(strstr(flush_rec.reason, "not shown") != NULL, "summary: says problems were not shown");
-	/* A short value is kept whole. */
+	/* The flush frees what it sent. */
 	is_int(p.n, 0, "summary: nothing left after the flush");
 }
 
