@@ -372,7 +372,7 @@ static int client_verify(SSL *s, struct ctx_state *cst, X509_STORE_CTX *xctx)
 		const struct origin *o = (sst && sst->off.api) ? &sst->off : &cst->off;
 
 		pthread_mutex_lock(&cst->lock);
-		a.api = o->api ? o->api : "verify mode never set (OpenSSL client default SSL_VERIFY_NONE)";
+		a.api = o->api ? o->api : "SSL_VERIFY_NONE (the client default: no verify mode set where the shim could see it)";
 		caller_addr = o->caller;
 		if (o->python)
 			snprintf(python, sizeof(python), "%s", o->python);
