@@ -700,7 +700,8 @@ static void load_dir(struct ctx *c, int fd, const char *path, int *added)
 			goto oom;
 		n++;
 	}
-	qsort(names, n, sizeof *names, cmp_names);
+	if (n)
+		qsort(names, n, sizeof *names, cmp_names);
 
 	size_t plen = strlen(path);
 	int slash = plen && path[plen - 1] == '/';
