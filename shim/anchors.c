@@ -492,7 +492,9 @@ static void add_source(struct ts_anchors *out, const char *src)
 /* Public entry point (and fuzz target).  Beyond anchors.h: when some
  * certificates were added and others refused (expired, malformed), the count
  * is returned and *why still names the problem; *why is NULL when nothing was
- * wrong (0 means every certificate was a duplicate). */
+ * wrong (0 means every certificate was a duplicate).  *why may point at a
+ * thread-local buffer, valid until the thread's next call.  Appends source
+ * to out->sources when it gave anchors. */
 int ts_anchors_from_buffer(const unsigned char *buf, size_t len, const char *source,
 			   struct ts_anchors *out, const char **why)
 {
@@ -505,7 +507,8 @@ int ts_anchors_from_buffer(const unsigned char *buf, size_t len, const char *sou
 		source = "(buffer)";
 	if (loader_init(&l, out) < 0) {
 		loader_done(&l);
-		*why = "out of memory";
+		if (why)
+			*why = "out of memory";
 		return -1;
 	}
 	scan_buffer(&l, buf, len, source, &sc);
@@ -520,7 +523,8 @@ int ts_anchors_from_buffer(const unsigned char *buf, size_t len, const char *sou
 		w = expired_reason(&sc, why_buf, sizeof why_buf);
 	else if (sc.malformed)
 		w = "malformed certificate";
-	*why = w;
+	if (why)
+		*why = w;
 	return (w && !sc.added) ? -1 : sc.added;
 }
 
