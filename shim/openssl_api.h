@@ -42,6 +42,8 @@
 	X(CALL, CRYPTO, void, X509_STORE_CTX_free, (X509_STORE_CTX *ctx)) \
 	X(CALL, CRYPTO, int, X509_verify_cert, (X509_STORE_CTX *ctx)) \
 	X(CALL, CRYPTO, const char *, X509_verify_cert_error_string, (long n)) \
+	X(CALL, CRYPTO, int, X509_check_host, (X509 *x, const char *chk, size_t chklen, unsigned int flags, char **peername)) \
+	X(CALL, CRYPTO, int, X509_check_ip_asc, (X509 *x, const char *address, unsigned int flags)) \
 	X(CALL, CRYPTO, int, X509_VERIFY_PARAM_set1, (X509_VERIFY_PARAM *to, const X509_VERIFY_PARAM *from)) \
 	X(CALL, CRYPTO, char *, X509_VERIFY_PARAM_get0_peername, (const X509_VERIFY_PARAM *param)) \
 	X(CALL, CRYPTO, char *, X509_VERIFY_PARAM_get0_host, (X509_VERIFY_PARAM *param, int idx)) \
