@@ -26,4 +26,10 @@ void ts_describe_addr(const void *addr, char *buf, size_t cap);
  * the length written.  For fuzzing. */
 size_t ts_json_escape(char *dst, size_t cap, const char *src);
 
+/* Writes the final count of every repeated attempt whose last record is
+ * behind (see the flood rule in audit.c).  Runs by itself at exit, from a
+ * destructor; exported for tests and for a backend that must flush before
+ * exec. */
+void ts_audit_flush(void);
+
 #endif

@@ -1,4 +1,3 @@
-#define _GNU_SOURCE
 #include "resolve.h"
 
 #include <dlfcn.h>

@@ -24,3 +24,21 @@ void *ts_resolve(struct ts_sym *sym);
 int ts_lib_loaded(const char *soname);
 
 #endif
+
+/* Table generators for the X-macro lists (columns: kind, lib, ret, name,
+ * params).  Each backend expands its list once into typedefs, an index enum
+ * and a table of struct ts_sym, then calls real functions with TS_REAL. */
+#define TS_SONAME_SSL    "libssl.so.3"
+#define TS_SONAME_CRYPTO "libcrypto.so.3"
+#define TS_SONAME_GNUTLS "libgnutls.so.30"
+#define TS_SONAME_C      "libc.so.6"
+#define TS_SELF_HOOK(name) ((void *)&name)
+#define TS_SELF_CALL(name) NULL
+#define TS_SYM_TYPEDEF(kind, lib, ret, name, params) typedef ret (*ts_##name##_fn) params;
+#define TS_SYM_ENUM(kind, lib, ret, name, params) TS_SYM_##name,
+#define TS_SYM_ROW(kind, lib, ret, name, params) { #name, TS_SONAME_##lib, TS_SELF_##kind(name), NULL },
+#define TS_SYM_IS_CALL_HOOK 0
+#define TS_SYM_IS_CALL_CALL 1
+
+/* TS_REAL(table, name): the real function as a typed pointer (maybe NULL). */
+#define TS_REAL(table, name) ((ts_##name##_fn)ts_resolve(&(table)[TS_SYM_##name]))
