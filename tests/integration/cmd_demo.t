@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # make demo's script: exits 0, shows every step, and leaves nothing behind.
 . "$(dirname "$0")/../lib/common.sh"
+export XDG_CACHE_HOME=$TMP/cache  # the Node/Go anchor files go here, not in ~/.cache
 unset TRUSTSHIM_CA TRUSTSHIM_CA_PEM TRUSTSHIM_MODE TRUSTSHIM_ALLOW TRUSTSHIM_LOG LD_PRELOAD TRUSTSHIM_LIB
 if [ ! -f "$TS_ROOT/build/libtrustshim.so" ]; then echo "1..0 # SKIP library not built"; exit 0; fi
 mkdir -p "$TMP/t"

@@ -4,6 +4,7 @@
 # a static binary, python3 (_ssl loaded RTLD_LOCAL), scripts, setuid and
 # file capabilities, Go; and the anchor check.
 . "$(dirname "$0")/../lib/common.sh"
+export XDG_CACHE_HOME=$TMP/cache  # the Node/Go anchor files go here, not in ~/.cache
 TSC=$TS_ROOT/scripts/trustshim
 unset TRUSTSHIM_CA TRUSTSHIM_CA_PEM TRUSTSHIM_MODE TRUSTSHIM_ALLOW TRUSTSHIM_LOG LD_PRELOAD
 

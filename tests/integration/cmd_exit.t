@@ -3,6 +3,7 @@
 # and signal forwarding, both with a plain exec and with --fail-on-insecure
 # (where trustshim stays as the parent).
 . "$(dirname "$0")/../lib/common.sh"
+export XDG_CACHE_HOME=$TMP/cache  # the Node/Go anchor files go here, not in ~/.cache
 TSC=$TS_ROOT/scripts/trustshim
 unset TRUSTSHIM_CA TRUSTSHIM_CA_PEM TRUSTSHIM_MODE TRUSTSHIM_ALLOW TRUSTSHIM_LOG LD_PRELOAD
 if [ -f "$TS_LIB" ]; then export TRUSTSHIM_LIB=$TS_LIB

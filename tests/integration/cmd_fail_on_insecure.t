@@ -3,6 +3,7 @@
 # 3 when it succeeded but the run recorded an attempt to skip verification
 # (refused, allowed or audited); 0 otherwise.  Only this run's records count.
 . "$(dirname "$0")/../lib/common.sh"
+export XDG_CACHE_HOME=$TMP/cache  # the Node/Go anchor files go here, not in ~/.cache
 TSC=$TS_ROOT/scripts/trustshim
 unset TRUSTSHIM_CA TRUSTSHIM_CA_PEM TRUSTSHIM_MODE TRUSTSHIM_ALLOW TRUSTSHIM_LOG LD_PRELOAD
 if [ ! -f "$TS_LIB" ]; then

@@ -3,6 +3,7 @@
 # installed library relative to itself, from any directory and through a
 # symlink, and really preloads it.
 . "$(dirname "$0")/../lib/common.sh"
+export XDG_CACHE_HOME=$TMP/cache  # the Node/Go anchor files go here, not in ~/.cache
 unset TRUSTSHIM_CA TRUSTSHIM_CA_PEM TRUSTSHIM_MODE TRUSTSHIM_ALLOW TRUSTSHIM_LOG LD_PRELOAD TRUSTSHIM_LIB
 D=$TMP/dest
 OUT=$(make -s -C "$TS_ROOT" install PREFIX=/usr DESTDIR="$D" 2>&1); s=$?

@@ -3,6 +3,7 @@
 # names as dNSName and IP literals as iPAddress SANs, serverAuth, CA:FALSE,
 # a validity browsers accept; reuse of the CA; a real handshake.
 . "$(dirname "$0")/../lib/common.sh"
+export XDG_CACHE_HOME=$TMP/cache  # the Node/Go anchor files go here, not in ~/.cache
 TSC=$TS_ROOT/scripts/trustshim
 unset TRUSTSHIM_CA TRUSTSHIM_CA_PEM TRUSTSHIM_MODE TRUSTSHIM_ALLOW TRUSTSHIM_LOG LD_PRELOAD
 D=$TMP/mk

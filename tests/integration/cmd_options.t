@@ -2,6 +2,7 @@
 # trustshim command: option parsing, usage errors (exit 2), --help for the
 # command and every subcommand, --version.
 . "$(dirname "$0")/../lib/common.sh"
+export XDG_CACHE_HOME=$TMP/cache  # the Node/Go anchor files go here, not in ~/.cache
 TSC=$TS_ROOT/scripts/trustshim
 unset TRUSTSHIM_CA TRUSTSHIM_CA_PEM TRUSTSHIM_MODE TRUSTSHIM_ALLOW TRUSTSHIM_LOG LD_PRELOAD
 # The command's own behaviour does not need the real library; a stand-in

@@ -3,6 +3,7 @@
 # layout and through symlinks, and prepended to LD_PRELOAD; --ca/--allow/
 # --mode/--log become the TRUSTSHIM_* variables.
 . "$(dirname "$0")/../lib/common.sh"
+export XDG_CACHE_HOME=$TMP/cache  # the Node/Go anchor files go here, not in ~/.cache
 TSC=$TS_ROOT/scripts/trustshim
 unset TRUSTSHIM_CA TRUSTSHIM_CA_PEM TRUSTSHIM_MODE TRUSTSHIM_ALLOW TRUSTSHIM_LOG LD_PRELOAD TRUSTSHIM_LIB
 if [ -f "$TS_LIB" ]; then LIB=$TS_LIB
