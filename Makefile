@@ -57,7 +57,7 @@ integration: $(LIB) $(CLIENT_BIN)
 test: deps $(LIB) $(UNIT_BIN) $(CLIENT_BIN)
 	@tests/run
 
-demo: $(LIB)
+demo: deps $(LIB)
 	@scripts/demo
 
 bench: deps $(LIB) $(CLIENT_BIN)
@@ -67,6 +67,7 @@ install: $(LIB)
 	install -d $(DESTDIR)$(PREFIX)/lib/trustshim $(DESTDIR)$(PREFIX)/bin
 	install -m 0644 $(LIB) $(DESTDIR)$(PREFIX)/lib/trustshim/libtrustshim.so
 	install -m 0755 scripts/trustshim $(DESTDIR)$(PREFIX)/bin/trustshim
+	install -m 0755 scripts/trustshim-report $(DESTDIR)$(PREFIX)/lib/trustshim/trustshim-report
 
 clean:
 	rm -rf $(BUILD) tests/.work
