@@ -376,10 +376,12 @@ static int verify_peer(gnutls_session_t s, const char *host, unsigned *status)
 	if (!ok && (tl = shim_trust()) != NULL) {
 		unsigned st2 = 0;
 
+		/* Report what the program's trust says unless it lacks the
+		 * issuer: the anchors are in it, so that is the nearer view. */
 		if (R(gnutls_x509_trust_list_verify_crt2)(tl, chain, got, data, nd, 0, &st2, NULL) == 0) {
 			if (st2 == 0)
 				ok = 1;
-			else
+			else if (*status == 0 || (*status & GNUTLS_CERT_SIGNER_NOT_FOUND))
 				*status = st2;
 		}
 	}
