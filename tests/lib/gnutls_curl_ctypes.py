@@ -2,7 +2,10 @@
 """libcurl-gnutls loaded by ctypes (dlopen RTLD_LOCAL, so libgnutls is only
 reachable through an RTLD_NOLOAD handle): one GET.
 
-    gnutls_curl_ctypes.py [--noverify] [--noverifyhost] URL
+    gnutls_curl_ctypes.py [--noverify] [--noverifyhost] [--with-openssl] URL
+
+--with-openssl first fetches URL with urllib (Python's _ssl: OpenSSL, also
+RTLD_LOCAL), verifying, so that both libraries are loaded and used.
 
 Exits with libcurl's CURLcode (0: the GET worked)."""
 import ctypes, sys
@@ -17,6 +20,11 @@ args = sys.argv[1:]
 noverify = "--noverify" in args
 noverifyhost = "--noverifyhost" in args
 url = [a for a in args if not a.startswith("--")][0]
+
+if "--with-openssl" in args:
+    import ssl, urllib.request
+    body = urllib.request.urlopen(url, context=ssl.create_default_context(), timeout=10).read()
+    print("openssl:", body.decode().strip())
 
 curl = ctypes.CDLL("libcurl-gnutls.so.4")  # mode defaults to RTLD_LOCAL
 curl.curl_easy_init.restype = ctypes.c_void_p
