@@ -97,6 +97,7 @@ struct cred {
 	gnutls_certificate_verify_function *app_fn;  /* the program's credentials function */
 	int injected;                 /* anchors are in its trust list */
 	int server;                   /* a server session uses it: never inject */
+	unsigned char *added;         /* added[i]: anchor i was added by the shim (not already trusted) */
 };
 
 #define TS_BUCKETS 64
@@ -230,21 +231,25 @@ static void inject(gnutls_certificate_credentials_t c)
 	const struct ts_anchors *a = ts_anchors();
 	gnutls_x509_trust_list_t tl = NULL;
 	struct cred *e;
+	unsigned char *added;
 	size_t i;
 
+	if (a->n == 0)
+		return;
+	if ((added = calloc(a->n, 1)) == NULL)
+		return;
 	pthread_mutex_lock(&tab_lock);
 	e = cred_find(c, 1);
 	if (e == NULL || e->injected || e->server) {
 		pthread_mutex_unlock(&tab_lock);
+		free(added);
 		return;
 	}
 	e->injected = 1;
 	pthread_mutex_unlock(&tab_lock);
 	shim_trust();  /* reports the anchors once, whichever path comes first */
 	R(gnutls_certificate_get_trust_list)(c, &tl);
-	if (tl == NULL)
-		return;
-	for (i = 0; i < a->n; i++) {
+	for (i = 0; tl != NULL && i < a->n; i++) {
 		gnutls_x509_crt_t x = anchor_import(&a->v[i]);
 		unsigned status = 1;
 
@@ -254,9 +259,40 @@ static void inject(gnutls_certificate_credentials_t c)
 			R(gnutls_x509_crt_deinit)(x);  /* already trusted */
 			continue;
 		}
-		if (R(gnutls_x509_trust_list_add_cas)(tl, &x, 1, 0) != 1)
+		if (R(gnutls_x509_trust_list_add_cas)(tl, &x, 1, 0) == 1)
+			added[i] = 1;
+		else
 			R(gnutls_x509_crt_deinit)(x);
 	}
+	pthread_mutex_lock(&tab_lock);
+	if ((e = cred_find(c, 0)) != NULL && e->added == NULL)
+		e->added = added, added = NULL;
+	pthread_mutex_unlock(&tab_lock);
+	free(added);
+}
+
+/* Credentials that a client session got first and a server session gets
+ * now: the server must not trust the anchors, so the ones the shim added are
+ * taken out again.  remove_cas also puts them on the list's blacklist
+ * (verify-high.c); the program never trusted them, so nothing it trusts is
+ * lost, and its client sessions still get the anchors from the shim's own
+ * check at the handshake. */
+static void uninject(gnutls_certificate_credentials_t c, unsigned char *added)
+{
+	const struct ts_anchors *a = ts_anchors();
+	gnutls_x509_trust_list_t tl = NULL;
+	size_t i;
+
+	R(gnutls_certificate_get_trust_list)(c, &tl);
+	for (i = 0; tl != NULL && added != NULL && i < a->n; i++) {
+		gnutls_x509_crt_t x;
+
+		if (!added[i] || (x = anchor_import(&a->v[i])) == NULL)
+			continue;
+		R(gnutls_x509_trust_list_remove_cas)(tl, &x, 1);
+		R(gnutls_x509_crt_deinit)(x);  /* remove_cas keeps its own copy */
+	}
+	free(added);
 }
 
 /* ---- verification ---- */
@@ -558,7 +594,8 @@ static void ts_deinit(gnutls_session_t s)
 static int ts_credentials_set(gnutls_session_t s, gnutls_credentials_type_t type, void *cred)
 {
 	ts_gnutls_credentials_set_fn real = R(gnutls_credentials_set);
-	int r, client;
+	unsigned char *added = NULL;
+	int r, client, shared = 0;
 
 	if (real == NULL)
 		return GNUTLS_E_INTERNAL_ERROR;
@@ -570,12 +607,21 @@ static int ts_credentials_set(gnutls_session_t s, gnutls_credentials_type_t type
 	if (!client) {
 		struct cred *e = cred_find(cred, 1);
 
-		if (e != NULL)
+		if (e != NULL && !e->server) {
 			e->server = 1;
+			if (e->injected) {
+				e->injected = 0;
+				added = e->added;
+				e->added = NULL;
+				shared = 1;
+			}
+		}
 	}
 	pthread_mutex_unlock(&tab_lock);
 	if (client)
 		inject(cred);
+	else if (shared)
+		uninject(cred, added);
 	return r;
 }
 
@@ -717,6 +763,8 @@ static void ts_set_trust_list(gnutls_certificate_credentials_t c, gnutls_x509_tr
 	pthread_mutex_lock(&tab_lock);
 	if ((e = cred_find(c, 0)) != NULL && e->injected) {
 		e->injected = 0;
+		free(e->added);
+		e->added = NULL;
 		again = 1;
 	}
 	pthread_mutex_unlock(&tab_lock);
@@ -738,6 +786,8 @@ static void ts_free_credentials(gnutls_certificate_credentials_t c)
 				break;
 			}
 		pthread_mutex_unlock(&tab_lock);
+		if (e != NULL)
+			free(e->added);
 		free(e);
 	}
 	if (real != NULL)

@@ -33,6 +33,7 @@
 	X(CALL, GNUTLS, int, gnutls_x509_trust_list_init, (gnutls_x509_trust_list_t *list, unsigned int size)) \
 	X(CALL, GNUTLS, void, gnutls_x509_trust_list_deinit, (gnutls_x509_trust_list_t list, unsigned int all)) \
 	X(CALL, GNUTLS, int, gnutls_x509_trust_list_add_cas, (gnutls_x509_trust_list_t list, const gnutls_x509_crt_t *clist, unsigned clist_size, unsigned int flags)) \
+	X(CALL, GNUTLS, int, gnutls_x509_trust_list_remove_cas, (gnutls_x509_trust_list_t list, const gnutls_x509_crt_t *clist, unsigned clist_size)) \
 	X(CALL, GNUTLS, int, gnutls_x509_trust_list_add_system_trust, (gnutls_x509_trust_list_t list, unsigned int tl_flags, unsigned int tl_vflags)) \
 	X(CALL, GNUTLS, int, gnutls_x509_trust_list_verify_crt2, (gnutls_x509_trust_list_t list, gnutls_x509_crt_t *cert_list, unsigned int cert_list_size, gnutls_typed_vdata_st *data, unsigned int elements, unsigned int flags, unsigned int *voutput, gnutls_verify_output_function func))
 

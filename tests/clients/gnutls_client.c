@@ -20,11 +20,18 @@
  *   --save FILE     write the session data after the GET (for resumption)
  *   --resume FILE   resume the session saved in FILE
  *   --expect-resumed  fail unless the session was resumed
+ *   --then-serve CERT KEY PEERCERT PEERKEY
+ *                   after the GET, use the SAME credentials for a server
+ *                   session (certificate CERT/KEY) that requires a client
+ *                   certificate, over a socketpair to a client thread that
+ *                   presents PEERCERT/PEERKEY; verify it with verify_peers2.
+ *                   Exit 0 if the server accepted it, 3 if not.
  * Exit: 0 when the GET got a response, 1 otherwise. */
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
 
 #include <arpa/inet.h>
+#include <pthread.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,10 +61,76 @@ static int read_file(const char *path, gnutls_datum_t *d)
 	return gnutls_load_file(path, d);
 }
 
+struct peer { int fd; const char *cert, *key; };
+
+/* The client end of --then-serve: its own credentials, no verification of
+ * its own (under the shim: checked against system trust and the anchors). */
+static void *peer_client(void *arg)
+{
+	struct peer *p = arg;
+	gnutls_certificate_credentials_t c;
+	gnutls_session_t s;
+	int r;
+
+	gnutls_certificate_allocate_credentials(&c);
+	gnutls_certificate_set_x509_key_file(c, p->cert, p->key, GNUTLS_X509_FMT_PEM);
+	gnutls_init(&s, GNUTLS_CLIENT);
+	gnutls_set_default_priority(s);
+	gnutls_credentials_set(s, GNUTLS_CRD_CERTIFICATE, c);
+	gnutls_transport_set_int(s, p->fd);
+	do
+		r = gnutls_handshake(s);
+	while (r < 0 && !gnutls_error_is_fatal(r));
+	close(p->fd);
+	return NULL;
+}
+
+/* A server session on credentials a client session used first. */
+static int serve_shared(gnutls_certificate_credentials_t cred, char **a)
+{
+	gnutls_session_t s;
+	struct peer p;
+	pthread_t t;
+	int sv[2], r;
+	unsigned status = 0;
+
+	if (gnutls_certificate_set_x509_key_file(cred, a[0], a[1], GNUTLS_X509_FMT_PEM) < 0
+	    || socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0) {
+		fprintf(stderr, "cannot set up the server\n");
+		return 2;
+	}
+	p.fd = sv[1];
+	p.cert = a[2];
+	p.key = a[3];
+	pthread_create(&t, NULL, peer_client, &p);
+	gnutls_init(&s, GNUTLS_SERVER);
+	gnutls_set_default_priority(s);
+	gnutls_credentials_set(s, GNUTLS_CRD_CERTIFICATE, cred);
+	gnutls_certificate_server_set_request(s, GNUTLS_CERT_REQUIRE);
+	/* An empty CA list in the CertificateRequest: the client sends its
+	 * certificate whoever issued it, so verification decides. */
+	gnutls_certificate_send_x509_rdn_sequence(s, 1);
+	gnutls_transport_set_int(s, sv[0]);
+	do
+		r = gnutls_handshake(s);
+	while (r < 0 && !gnutls_error_is_fatal(r));
+	if (r == 0)
+		r = gnutls_certificate_verify_peers2(s, &status);
+	close(sv[0]);
+	pthread_join(t, NULL);
+	if (r < 0 || status != 0) {
+		fprintf(stderr, "server refused the client certificate: %s (status 0x%x)\n", r < 0 ? gnutls_strerror(r) : "verify_peers2", status);
+		return 3;
+	}
+	printf("server accepted the client certificate\n");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *verify = "none", *ca = NULL, *save = NULL, *resume = NULL;
 	int system_trust = 0, trust_list = 0, tls12 = 0, expect_resumed = 0;
+	char **serve = NULL;
 	gnutls_certificate_credentials_t cred;
 	gnutls_session_t s;
 	gnutls_datum_t data = { NULL, 0 };
@@ -77,6 +150,7 @@ int main(int argc, char **argv)
 		else if (!strcmp(argv[i], "--save")) save = argv[++i];
 		else if (!strcmp(argv[i], "--resume")) resume = argv[++i];
 		else if (!strcmp(argv[i], "--expect-resumed")) expect_resumed = 1;
+		else if (!strcmp(argv[i], "--then-serve") && i + 4 < argc - 1) { serve = &argv[i + 1]; i += 4; }
 		else { fprintf(stderr, "unknown option %s\n", argv[i]); return 2; }
 	}
 	if (i != argc - 1) {
@@ -207,6 +281,8 @@ int main(int argc, char **argv)
 	gnutls_bye(s, GNUTLS_SHUT_WR);
 	close(fd);
 	gnutls_deinit(s);
+	if (serve != NULL)
+		return serve_shared(cred, serve);
 	gnutls_certificate_free_credentials(cred);
 	gnutls_global_deinit();
 	return 0;

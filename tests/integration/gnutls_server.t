@@ -37,4 +37,18 @@ OUT=$(printf 'hello\n' | noshim openssl s_client -connect "127.0.0.1:$P2" -CAfil
 contains "$OUT" "hello" "a GnuTLS server under the shim serves as before"
 # And a GnuTLS client talks to a GnuTLS server, both under the shim.
 pass "gnutls-cli to gnutls-serv, both preloaded" shim TRUSTSHIM_CA="$TS_PKI/ca.pem" -- bash -c "echo | gnutls-cli --port $P2 localhost"
+
+# Credentials a client session used first (so they got the anchors) and a
+# server session uses next: the server must still refuse a client
+# certificate that only the anchor vouches for.
+https_server good "$TS_PKI/leaf.pem" "$TS_PKI/leaf.key"
+C=$TS_ROOT/build/clients/gnutls_client
+serve() { # client cert, key
+	$C --ca "$TS_PKI/other-ca.pem" --verify peers3 --then-serve "$TS_PKI/leaf.pem" "$TS_PKI/leaf.key" "$1" "$2" "$PORT_good"
+}
+export -f serve; export C TS_PKI PORT_good
+pass "shared credentials: the client session verifies with the anchor" shim TRUSTSHIM_CA="$TS_PKI/ca.pem" -- bash -c "serve $TS_PKI/client-other.pem $TS_PKI/client-other.key"
+contains "$OUT" "server accepted the client certificate" "shared credentials: the server accepts a client of its own CA"
+OUT=$(shim TRUSTSHIM_CA="$TS_PKI/ca.pem" -- bash -c "serve $TS_PKI/client.pem $TS_PKI/client.key" 2>&1); s=$?
+[ $s -eq 3 ]; ok $? "shared credentials: the server refuses a client certificate from the injected CA (status $s)"
 done_testing
