@@ -563,7 +563,7 @@ static void write_pending(const struct ts_config *c)
 #define TS_SITES 256     /* power of two */
 #define TS_S_HOST 256
 #define TS_S_STR 256
-#define TS_S_PY 1024
+#define TS_S_PY 6144
 
 struct site {
 	uint64_t key;                /* 0: free */

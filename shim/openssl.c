@@ -76,7 +76,7 @@ static void origin_clear(struct origin *o)
 
 static void origin_set(struct origin *o, const char *api, const void *caller)
 {
-	char frames[4096];
+	char frames[6144];
 
 	origin_clear(o);
 	o->api = api;
@@ -356,7 +356,7 @@ static int client_verify(SSL *s, struct ctx_state *cst, X509_STORE_CTX *xctx)
 	int (*app_cb)(X509_STORE_CTX *, void *) = cst->app_cb;
 	int mode = R(SSL_get_verify_mode)(s);
 	struct ts_attempt a = { .lib = "openssl" };
-	char caller[512], python[4096] = "";
+	char caller[512], python[6144] = "";
 	const void *caller_addr = NULL;
 	struct conn c;
 	int r, err;

@@ -14,7 +14,7 @@ struct ts_attempt {
 	unsigned port;            /* peer port, 0 if unknown */
 	const char *api;          /* how verification was switched off, e.g. "SSL_CTX_set_verify(SSL_VERIFY_NONE)" */
 	const char *caller;       /* "libcurl.so.4(Curl_ossl_connect+0x1a2)" or NULL */
-	const char *python;       /* CPython frames "file:line in fn; ..." or NULL */
+	const char *python;       /* CPython frames "file:line in fn", innermost first, "\n"-separated; or NULL */
 	const char *error;        /* what real verification said; NULL when it passed */
 };
 

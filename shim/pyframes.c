@@ -20,7 +20,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define TS_PY_MAX_FRAMES 8
+#define TS_PY_MAX_FRAMES 40  /* requests' own frames alone are ~10 deep; reach the caller's script */
 
 typedef struct _object PyObject;
 

@@ -9,8 +9,8 @@ GET="$PY $TS_ROOT/tests/lib/get.py"
 k() { curl -ksS --max-time 10 "$@"; }
 export -f k
 
-OUT=$(shim TRUSTSHIM_ALLOW="127.0.0.1:$PORT_u1" -- curl -ksS --max-time 10 "https://127.0.0.1:$PORT_u1/" 2>&1); ok $? "127.0.0.1:PORT lets curl -k through on that port"
-contains "$OUT" "allowed skipping verification .*127\.0\.0\.1:$PORT_u1" "the allowed attempt is still reported"
+OUT=$(shim TRUSTSHIM_ALLOW="127.0.0.1:$PORT_u1" TRUSTSHIM_LOG="$TMP/log" -- curl -ksS --max-time 10 "https://127.0.0.1:$PORT_u1/" 2>&1); ok $? "127.0.0.1:PORT lets curl -k through on that port"
+contains "$(cat "$TMP/log")" '"decision":"allowed".*"rule":"127\.0\.0\.1:'"$PORT_u1"'"' "the allowed attempt is recorded with its rule"
 fails "the same entry does not cover another port" shim TRUSTSHIM_ALLOW="127.0.0.1:$PORT_u1" -- curl -ksS --max-time 10 "https://127.0.0.1:$PORT_u2/"
 pass "a bare IP covers every port" shim TRUSTSHIM_ALLOW="127.0.0.1" -- curl -ksS --max-time 10 "https://127.0.0.1:$PORT_u2/"
 pass "exe=curl lets curl -k through" shim TRUSTSHIM_ALLOW="exe=curl" -- curl -ksS --max-time 10 "https://127.0.0.1:$PORT_u1/"

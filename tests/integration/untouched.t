@@ -4,7 +4,7 @@
 . "$(dirname "$0")/../lib/common.sh"
 mkdir -p "$TMP/tree/a" && echo hello > "$TMP/tree/a/f" && printf 'b\na\nc\n' > "$TMP/lines"
 progs=(
-	"ls -la /"
+	"ls /"
 	"cat $TMP/lines"
 	"sort $TMP/lines"
 	"sh -c 'echo \$((6*7)); exit 3'"
