@@ -192,18 +192,18 @@ static gnutls_x509_crt_t anchor_import(const struct ts_anchor *a)
 	return x;
 }
 
-/* System trust plus the anchors: what a client that loaded no roots of its
- * own is verified against.  Built once, never freed; reported once. */
-static void build_shim_tl(void)
+/* Which anchors GnuTLS can parse: checked once per process, reported once
+ * (count and sources), whatever path needs them first. */
+static pthread_once_t anchors_once = PTHREAD_ONCE_INIT;
+static unsigned char *anchor_good;   /* anchor_good[i]: ts_anchors()->v[i] parses */
+
+static void check_anchors(void)
 {
 	const struct ts_anchors *a = ts_anchors();
-	gnutls_x509_trust_list_t tl;
 	size_t i, n = 0;
 
-	if (R(gnutls_x509_trust_list_init)(&tl, 0) < 0)
-		return;
-	R(gnutls_x509_trust_list_add_system_trust)(tl, 0, 0);
-	for (i = 0; i < a->n; i++) {
+	anchor_good = calloc(a->n ? a->n : 1, 1);
+	for (i = 0; anchor_good != NULL && i < a->n; i++) {
 		gnutls_x509_crt_t x = anchor_import(&a->v[i]);
 
 		if (x == NULL) {
@@ -211,13 +211,41 @@ static void build_shim_tl(void)
 					      "GnuTLS cannot parse a certificate; skipped");
 			continue;
 		}
-		/* The list owns what it holds (verify-high.c deinit(list, 1)). */
-		if (R(gnutls_x509_trust_list_add_cas)(tl, &x, 1, 0) == 1)
-			n++;
-		else
-			R(gnutls_x509_crt_deinit)(x);
+		R(gnutls_x509_crt_deinit)(x);
+		anchor_good[i] = 1;
+		n++;
 	}
 	ts_audit_anchors_loaded("gnutls", n, a->sources);
+}
+
+/* A fresh copy of anchor i (each trust list owns and frees what it holds:
+ * verify-high.c gnutls_x509_trust_list_deinit(list, 1)), or NULL. */
+static gnutls_x509_crt_t anchor_copy(size_t i)
+{
+	pthread_once(&anchors_once, check_anchors);
+	if (anchor_good == NULL || !anchor_good[i])
+		return NULL;
+	return anchor_import(&ts_anchors()->v[i]);
+}
+
+/* System trust plus the anchors: what a client that loaded no roots of its
+ * own is verified against.  Built on first need (Debian's system bundle
+ * costs 10-30 ms to parse), never freed. */
+static void build_shim_tl(void)
+{
+	const struct ts_anchors *a = ts_anchors();
+	gnutls_x509_trust_list_t tl;
+	size_t i;
+
+	if (R(gnutls_x509_trust_list_init)(&tl, 0) < 0)
+		return;
+	R(gnutls_x509_trust_list_add_system_trust)(tl, 0, 0);
+	for (i = 0; i < a->n; i++) {
+		gnutls_x509_crt_t x = anchor_copy(i);
+
+		if (x != NULL && R(gnutls_x509_trust_list_add_cas)(tl, &x, 1, 0) != 1)
+			R(gnutls_x509_crt_deinit)(x);
+	}
 	shim_tl = tl;
 }
 
@@ -241,6 +269,7 @@ static void inject(gnutls_certificate_credentials_t c)
 	unsigned char *added;
 	size_t i;
 
+	pthread_once(&anchors_once, check_anchors);  /* the record, even for none */
 	if (a->n == 0)
 		return;
 	if ((added = calloc(a->n, 1)) == NULL)
@@ -254,10 +283,9 @@ static void inject(gnutls_certificate_credentials_t c)
 	}
 	e->injected = 1;
 	pthread_mutex_unlock(&tab_lock);
-	shim_trust();  /* reports the anchors once, whichever path comes first */
 	R(gnutls_certificate_get_trust_list)(c, &tl);
 	for (i = 0; tl != NULL && i < a->n; i++) {
-		gnutls_x509_crt_t x = anchor_import(&a->v[i]);
+		gnutls_x509_crt_t x = anchor_copy(i);
 		unsigned status = 1;
 
 		if (x == NULL)
@@ -294,7 +322,7 @@ static void uninject(gnutls_certificate_credentials_t c, unsigned char *added)
 	for (i = 0; tl != NULL && added != NULL && i < a->n; i++) {
 		gnutls_x509_crt_t x;
 
-		if (!added[i] || (x = anchor_import(&a->v[i])) == NULL)
+		if (!added[i] || (x = anchor_copy(i)) == NULL)
 			continue;
 		R(gnutls_x509_trust_list_remove_cas)(tl, &x, 1);
 		R(gnutls_x509_crt_deinit)(x);  /* remove_cas keeps its own copy */
