@@ -31,7 +31,6 @@
 	X(CALL, GNUTLS, int, gnutls_x509_crt_import, (gnutls_x509_crt_t cert, const gnutls_datum_t *data, gnutls_x509_crt_fmt_t format)) \
 	X(CALL, GNUTLS, void, gnutls_x509_crt_deinit, (gnutls_x509_crt_t cert)) \
 	X(CALL, GNUTLS, int, gnutls_x509_trust_list_init, (gnutls_x509_trust_list_t *list, unsigned int size)) \
-	X(CALL, GNUTLS, void, gnutls_x509_trust_list_deinit, (gnutls_x509_trust_list_t list, unsigned int all)) \
 	X(CALL, GNUTLS, int, gnutls_x509_trust_list_add_cas, (gnutls_x509_trust_list_t list, const gnutls_x509_crt_t *clist, unsigned clist_size, unsigned int flags)) \
 	X(CALL, GNUTLS, int, gnutls_x509_trust_list_remove_cas, (gnutls_x509_trust_list_t list, const gnutls_x509_crt_t *clist, unsigned clist_size)) \
 	X(CALL, GNUTLS, int, gnutls_x509_trust_list_add_system_trust, (gnutls_x509_trust_list_t list, unsigned int tl_flags, unsigned int tl_vflags)) \
