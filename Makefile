@@ -68,7 +68,7 @@ install: $(LIB)
 	install -m 0644 $(LIB) $(DESTDIR)$(PREFIX)/lib/trustshim/libtrustshim.so
 	install -m 0755 scripts/trustshim $(DESTDIR)$(PREFIX)/bin/trustshim
 	install -m 0644 scripts/trustshim-lib.sh $(DESTDIR)$(PREFIX)/lib/trustshim/trustshim-lib.sh
-	install -m 0755 scripts/trustshim-report scripts/trustshim-mkcert $(DESTDIR)$(PREFIX)/lib/trustshim/
+	install -m 0755 scripts/trustshim-report scripts/trustshim-mkcert scripts/trustshim-doctor $(DESTDIR)$(PREFIX)/lib/trustshim/
 
 clean:
 	rm -rf $(BUILD) tests/.work
