@@ -67,7 +67,8 @@ install: $(LIB)
 	install -d $(DESTDIR)$(PREFIX)/lib/trustshim $(DESTDIR)$(PREFIX)/bin
 	install -m 0644 $(LIB) $(DESTDIR)$(PREFIX)/lib/trustshim/libtrustshim.so
 	install -m 0755 scripts/trustshim $(DESTDIR)$(PREFIX)/bin/trustshim
-	install -m 0755 scripts/trustshim-report $(DESTDIR)$(PREFIX)/lib/trustshim/trustshim-report
+	install -m 0644 scripts/trustshim-lib.sh $(DESTDIR)$(PREFIX)/lib/trustshim/trustshim-lib.sh
+	install -m 0755 scripts/trustshim-report scripts/trustshim-mkcert scripts/trustshim-doctor $(DESTDIR)$(PREFIX)/lib/trustshim/
 
 clean:
 	rm -rf $(BUILD) tests/.work

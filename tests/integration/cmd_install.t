@@ -27,4 +27,15 @@ else
 	_n=$((_n + 1)); echo "not ok $_n - installed: trustshim report # TODO make install must copy scripts/trustshim-report to \$PREFIX/lib/trustshim/"
 fi
 pass "build tree: trustshim report runs scripts/trustshim-report" "$TS_ROOT/scripts/trustshim" report "$TMP/i.jsonl"
+for f in trustshim-lib.sh trustshim-mkcert trustshim-doctor; do
+	[ -f "$D/usr/lib/trustshim/$f" ]; ok $? "installs \$PREFIX/lib/trustshim/$f"
+done
+OUT=$(cd / && "$I" mkcert --help 2>&1); s=$?
+[ $s -eq 0 ]; ok $? "installed: trustshim mkcert --help (run from /)"; [ $s -eq 0 ] || diag "exit $s" "$OUT"
+contains "$OUT" "^usage: trustshim mkcert " "and it is mkcert's help"
+OUT=$(cd / && "$I" doctor /bin/true 2>&1); s=$?
+[ $s -eq 0 ] && [ "$(printf '%s\n' "$OUT" | head -1)" = covered ]
+ok $? "installed: trustshim doctor /bin/true says covered (run from /)"; [ $s -eq 0 ] || diag "exit $s" "$OUT"
+OUT=$(cd / && PATH="$TMP:$PATH" trustshim doctor --ca "$TS_PKI/ca.pem" /bin/true 2>&1)
+contains "$OUT" "certificate\(s\) loaded for openssl" "installed doctor, through the symlink, asks the installed library about the anchors"
 done_testing

@@ -12,8 +12,9 @@ show='printf "%s\n" "$LD_PRELOAD"'
 
 # Layouts built by hand, so they work without the real library.
 mkdir -p "$TMP/tree/scripts" "$TMP/tree/build" "$TMP/inst/bin" "$TMP/inst/lib/trustshim" "$TMP/links"
-cp "$TSC" "$TMP/tree/scripts/trustshim"; cp "$LIB" "$TMP/tree/build/libtrustshim.so"
-cp "$TSC" "$TMP/inst/bin/trustshim"; cp "$LIB" "$TMP/inst/lib/trustshim/libtrustshim.so"
+LIBSH=$TS_ROOT/scripts/trustshim-lib.sh  # sourced by the command: next to it, or in lib/trustshim
+cp "$TSC" "$LIBSH" "$TMP/tree/scripts/"; cp "$LIB" "$TMP/tree/build/libtrustshim.so"
+cp "$TSC" "$TMP/inst/bin/trustshim"; cp "$LIB" "$LIBSH" "$TMP/inst/lib/trustshim/"
 ln -s "$TMP/inst/bin/trustshim" "$TMP/links/trustshim"
 ln -s ../inst/bin/trustshim "$TMP/links/rel-trustshim"
 
@@ -29,7 +30,11 @@ OUT=$(cd "$TMP/inst/bin" && sh ./trustshim -- sh -c "$show"); [ "$OUT" = "$TMP/i
 ok $? "run as 'sh ./trustshim'"
 OUT=$(TRUSTSHIM_LIB="$LIB" "$TMP/inst/bin/trustshim" -- sh -c "$show"); [ "$OUT" = "$(readlink -f "$LIB")" ]
 ok $? "TRUSTSHIM_LIB overrides both"
-mkdir -p "$TMP/empty/bin"; cp "$TSC" "$TMP/empty/bin/trustshim"
+mkdir -p "$TMP/empty/bin" "$TMP/empty/lib/trustshim"; cp "$TSC" "$TMP/empty/bin/trustshim"
+OUT=$("$TMP/empty/bin/trustshim" -- true 2>&1); s=$?
+[ $s -eq 2 ]; ok $? "no trustshim-lib.sh: exit 2"
+contains "$OUT" "cannot find .*/lib/trustshim/trustshim-lib.sh" "and a message naming it"
+cp "$LIBSH" "$TMP/empty/lib/trustshim/"
 OUT=$("$TMP/empty/bin/trustshim" -- true 2>&1); s=$?
 [ $s -eq 2 ]; ok $? "no library anywhere: exit 2"
 contains "$OUT" "cannot find libtrustshim.so" "and a message saying where it looked"
