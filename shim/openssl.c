@@ -23,6 +23,7 @@
 
 #include "anchors.h"
 #include "audit.h"
+#include "bundle_cache.h"
 #include "config.h"
 #include "openssl_api.h"
 #include "peer.h"
@@ -156,6 +157,11 @@ static int active(void)
 {
 	pthread_once(&ready_once, init_ready);
 	return atomic_load(&ready);
+}
+
+int ts_openssl_active(void)
+{
+	return active();
 }
 
 static int ts_cert_verify(X509_STORE_CTX *xctx, void *arg);

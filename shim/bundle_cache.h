@@ -1,0 +1,16 @@
+/* The bundle cache: each CA file OpenSSL loads is parsed once per process,
+ * and its certificates and CRLs are added to every later store by
+ * reference.  See bundle_cache.c for the hook point and its semantics. */
+#ifndef TS_BUNDLE_CACHE_H
+#define TS_BUNDLE_CACHE_H
+
+/* Most files cached at once; the least recently used is dropped. */
+#define TS_CACHE_MAX_FILES 16
+/* A larger file is passed through to OpenSSL, uncached. */
+#define TS_CACHE_MAX_BYTES (64L << 20)
+
+/* True when the OpenSSL backend acts in this process: mode is not off and
+ * every CALL row resolved.  Defined in openssl.c (its active() gate). */
+int ts_openssl_active(void);
+
+#endif
