@@ -57,8 +57,7 @@
 
 TS_OPENSSL_API(TS_SYM_TYPEDEF)
 enum { TS_OPENSSL_API(TS_SYM_ENUM) TS_OSSL_COUNT };
-static struct ts_sym ossl[] = { TS_OPENSSL_API(TS_SYM_ROW) };
-#define R(name) TS_REAL(ossl, name)
+#define R(name) TS_REAL(ts_openssl_syms(), name)
 
 struct item {
 	X509 *x;          /* one reference each, or NULL */

@@ -13,4 +13,9 @@
  * every CALL row resolved.  Defined in openssl.c (its active() gate). */
 int ts_openssl_active(void);
 
+/* openssl.c's table of the openssl_api.h rows (indexed by its TS_SYM_*
+ * enum), so that each function is resolved once and the table is not
+ * duplicated (each row costs relocations at load). */
+struct ts_sym *ts_openssl_syms(void);
+
 #endif

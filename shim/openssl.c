@@ -164,6 +164,11 @@ int ts_openssl_active(void)
 	return active();
 }
 
+struct ts_sym *ts_openssl_syms(void)
+{
+	return ossl;
+}
+
 static int ts_cert_verify(X509_STORE_CTX *xctx, void *arg);
 
 /* Once per context; SSL_CTX_new reaches SSL_CTX_new_ex through libssl's PLT,
