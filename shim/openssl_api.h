@@ -62,6 +62,17 @@
 	X(CALL, CRYPTO, int, OPENSSL_sk_num, (const OPENSSL_STACK *st)) \
 	X(CALL, CRYPTO, int, ERR_set_mark, (void)) \
 	X(CALL, CRYPTO, int, ERR_pop_to_mark, (void)) \
-	X(CALL, CRYPTO, void, CRYPTO_free, (void *ptr, const char *file, int line))
+	X(CALL, CRYPTO, void, CRYPTO_free, (void *ptr, const char *file, int line)) \
+	X(HOOK, CRYPTO, int, X509_load_cert_crl_file_ex, (X509_LOOKUP *ctx, const char *file, int type, OSSL_LIB_CTX *libctx, const char *propq)) \
+	X(CALL, CRYPTO, X509_STORE *, X509_LOOKUP_get_store, (const X509_LOOKUP *ctx)) \
+	X(CALL, CRYPTO, int, X509_STORE_add_crl, (X509_STORE *store, X509_CRL *x)) \
+	X(CALL, CRYPTO, BIO *, BIO_new_mem_buf, (const void *buf, int len)) \
+	X(CALL, CRYPTO, int, BIO_free, (BIO *a)) \
+	X(CALL, CRYPTO, STACK_OF(X509_INFO) *, PEM_X509_INFO_read_bio_ex, (BIO *bp, STACK_OF(X509_INFO) *sk, pem_password_cb *cb, void *u, OSSL_LIB_CTX *libctx, const char *propq)) \
+	X(CALL, CRYPTO, void, X509_INFO_free, (X509_INFO *a)) \
+	X(CALL, CRYPTO, void, OPENSSL_sk_pop_free, (OPENSSL_STACK *st, void (*func)(void *))) \
+	X(CALL, CRYPTO, int, X509_up_ref, (X509 *x)) \
+	X(CALL, CRYPTO, int, X509_CRL_up_ref, (X509_CRL *x)) \
+	X(CALL, CRYPTO, void, X509_CRL_free, (X509_CRL *x))
 
 #endif
