@@ -288,22 +288,6 @@ static void conn_identify(SSL *s, X509_STORE_CTX *xctx, struct conn *c)
 		R(CRYPTO_free)(ip, __FILE__, __LINE__);
 }
 
-/* Did the program ask OpenSSL to check a host name or IP address? */
-static int program_checks_name(X509_STORE_CTX *xctx)
-{
-	X509_VERIFY_PARAM *param = R(X509_STORE_CTX_get0_param)(xctx);
-	char *ip;
-
-	if (param == NULL)
-		return 0;
-	if (R(X509_VERIFY_PARAM_get0_host)(param, 0) != NULL)
-		return 1;
-	if ((ip = R(X509_VERIFY_PARAM_get1_ip_asc)(param)) == NULL)
-		return 0;
-	R(CRYPTO_free)(ip, __FILE__, __LINE__);
-	return 1;
-}
-
 /* Verifies cert+untrusted against store with the connection's parameters,
  * on a fresh context (X509_verify_cert twice on one context fails with 69).
  * When the program did not ask for a name check, the shim's own name (SNI,
@@ -408,20 +392,19 @@ static int client_verify(SSL *s, struct ctx_state *cst, X509_STORE_CTX *xctx)
 
 	inject(R(X509_STORE_CTX_get0_store)(xctx));
 	r = run_program_verify(xctx, app_cb, cst->app_arg);
-	/* The program verified with a name of its own and no callback that could
-	 * overrule a failure: verify_really would repeat the same verification,
-	 * a second chain check on every handshake (make bench, figure 3). */
-	if (r > 0 && mode != SSL_VERIFY_NONE && app_cb == NULL && R(SSL_get_verify_callback)(s) == NULL
-	    && program_checks_name(xctx))
-		return r;
 	conn_identify(s, xctx, &c);
 	/* With no callback of the program's in the way, its X509_verify_cert
-	 * result is the real one for the chain: only the name is left to check,
-	 * which keeps verifying clients at the cost of one name match. */
-	if (r > 0 && app_cb == NULL && R(SSL_get_verify_callback)(s) == NULL)
+	 * result is the real one for the chain.  A verifying program that named
+	 * the host itself is then done; otherwise only the name is left to
+	 * check.  Either way no second chain check on every handshake (make
+	 * bench, figure 3). */
+	if (r > 0 && app_cb == NULL && R(SSL_get_verify_callback)(s) == NULL) {
+		if (mode != SSL_VERIFY_NONE && c.app_checks_host)
+			return r;
 		err = check_name(xctx, &c);
-	else
+	} else {
 		err = verify_really(xctx, &c);
+	}
 
 	/* statem_clnt.c verifies when any verify_mode bit is set. */
 	if (mode == SSL_VERIFY_NONE) {
