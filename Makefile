@@ -34,9 +34,11 @@ $(BUILD)/obj/%.o: shim/%.c $(SHIM_HDR)
 	$(CC) $(BASEFLAGS) $(CFLAGS) -c $< -o $@
 
 # -z defs: any direct reference to libssl/libgnutls would fail the link, so
-# every call provably goes through the resolver.
+# every call provably goes through the resolver.  -z noseparate-code: two
+# mappings instead of four, which keeps the preload's start-up cost within 2%
+# of an empty preload (make bench, figure 1); RELRO, NX data and stack stay.
 $(LIB): $(SHIM_OBJ) $(MAP)
-	$(CC) -shared $(BASEFLAGS) $(CFLAGS) -Wl,-z,defs -Wl,--version-script=$(MAP) -o $@ $(SHIM_OBJ) -ldl -pthread
+	$(CC) -shared $(BASEFLAGS) $(CFLAGS) -Wl,-z,defs -Wl,-z,noseparate-code -Wl,--version-script=$(MAP) -o $@ $(SHIM_OBJ) -ldl -pthread
 
 # Unit tests include the .c files they test.
 $(BUILD)/unit/%: tests/unit/%.c $(SHIM_SRC) $(SHIM_HDR) tests/unit/tap.h

@@ -27,7 +27,8 @@ static void reset_state(void)
 		close(log_fd);
 	log_fd = -1;
 	atomic_store(&log_failed_reported, 0);
-	memset(sites, 0, sizeof sites);
+	if (sites != NULL)
+		memset(sites, 0, TS_SITES * sizeof(*sites));
 	n_sites = 0;
 	n_untracked = 0;
 	any_site = 0;
