@@ -16,6 +16,8 @@
 #define _GNU_SOURCE
 #endif
 #include "audit.h"
+#include "flood.h"
+#include "record.h"
 #include "config.h"
 #include "policy.h"
 
@@ -34,216 +36,6 @@
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
-
-#define TS_REC_CAP 16384    /* one JSON record, newline included */
-#define TS_LINE_CAP 4096    /* one human line */
-#define TS_REC_RESERVE 512  /* room kept for the fixed tail of a record */
-
-/* ---- JSON string escaping ------------------------------------------------ */
-
-/* Length (1..4) of the well-formed UTF-8 sequence at s, or 0.  Follows the
- * table of RFC 3629 section 4: overlong forms (C0, C1, E0 80..9F, F0 80..8F),
- * UTF-16 surrogates (ED A0..BF), code points above U+10FFFF (F4 90.., F5..FF)
- * and sequences cut short (by n or by the NUL) are all ill-formed. */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-	unsigned c = s[0], lo = 0x80, hi = 0xBF;
-	size_t need, i;
-
-	if (c < 0x80)
-		return 1;
-	if (c < 0xC2)
-		return 0;
-	if (c < 0xE0)
-		need = 2;
-	else if (c < 0xF0) {
-		need = 3;
-		if (c == 0xE0)
-			lo = 0xA0;
-		else if (c == 0xED)
-			hi = 0x9F;
-	} else if (c < 0xF5) {
-		need = 4;
-		if (c == 0xF0)
-			lo = 0x90;
-		else if (c == 0xF4)
-			hi = 0x8F;
-	} else
-		return 0;
-	if (n < need || s[1] < lo || s[1] > hi)
-		return 0;
-	for (i = 2; i < need; i++)
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-	return need;
-}
-
-/* Escapes at most n bytes of src (stopping at a NUL) into dst.  Each escaped
- * unit is written whole or not at all, so the output is valid JSON string
- * content however small cap is. */
-static size_t json_escape_n(char *dst, size_t cap, const char *src, size_t n)
-{
-	static const char hex[] = "0123456789abcdef";
-	const unsigned char *s = (const unsigned char *)src;
-	size_t len = 0, i = 0;
-
-	if (cap == 0)
-		return 0;
-	while (i < n && s[i] != 0) {
-		char tmp[8];
-		const char *u = tmp;
-		size_t ul, adv = 1;
-		unsigned c = s[i];
-
-		if (c == '"' || c == '\\') {
-			tmp[0] = '\\';
-			tmp[1] = (char)c;
-			ul = 2;
-		} else if (c == '\n' || c == '\t' || c == '\r') {
-			tmp[0] = '\\';
-			tmp[1] = c == '\n' ? 'n' : c == '\t' ? 't' : 'r';
-			ul = 2;
-		} else if (c < 0x20 || c == 0x7f) {
-			memcpy(tmp, "\\u00", 4);
-			tmp[4] = hex[c >> 4];
-			tmp[5] = hex[c & 15];
-			ul = 6;
-		} else if (c < 0x80) {
-			tmp[0] = (char)c;
-			ul = 1;
-		} else if ((adv = utf8_len(s + i, n - i)) != 0) {
-			u = (const char *)s + i;
-			ul = adv;
-		} else {
-			u = "\xEF\xBF\xBD"; /* U+FFFD for each ill-formed byte */
-			ul = 3;
-			adv = 1;
-		}
-		if (len + ul > cap - 1)
-			break;
-		memcpy(dst + len, u, ul);
-		len += ul;
-		i += adv;
-	}
-	dst[len] = 0;
-	return len;
-}
-
-size_t ts_json_escape(char *dst, size_t cap, const char *src)
-{
-	return json_escape_n(dst, cap, src ? src : "", SIZE_MAX);
-}
-
-/* ---- bounded record builder ---------------------------------------------- */
-
-struct rec {
-	char *p;
-	size_t len, cap;
-	int over;           /* something did not fit: the caller falls back */
-};
-
-static void rec_raw(struct rec *r, const char *s, size_t n)
-{
-	if (r->over || n >= r->cap - r->len) {
-		r->over = 1;
-		return;
-	}
-	memcpy(r->p + r->len, s, n);
-	r->len += n;
-	r->p[r->len] = 0;
-}
-
-static void rec_lit(struct rec *r, const char *s)
-{
-	rec_raw(r, s, strlen(s));
-}
-
-__attribute__((format(printf, 2, 3)))
-static void rec_fmt(struct rec *r, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (r->over)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(r->p + r->len, r->cap - r->len, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= r->cap - r->len) {
-		r->p[r->len] = 0;
-		r->over = 1;
-		return;
-	}
-	r->len += (size_t)n;
-}
-
-/* A JSON string of at most limit escaped bytes (n source bytes), or null. */
-static void rec_jstr_n(struct rec *r, const char *s, size_t n, size_t limit)
-{
-	size_t room;
-
-	if (s == NULL) {
-		rec_lit(r, "null");
-		return;
-	}
-	if (r->over || r->cap - r->len < TS_REC_RESERVE) {
-		r->over = 1;
-		return;
-	}
-	room = r->cap - r->len - TS_REC_RESERVE;
-	if (limit + 1 < room)
-		room = limit + 1;
-	rec_raw(r, "\"", 1);
-	r->len += json_escape_n(r->p + r->len, room, s, n);
-	rec_raw(r, "\"", 1);
-}
-
-static void rec_jstr(struct rec *r, const char *s, size_t limit)
-{
-	rec_jstr_n(r, s, SIZE_MAX, limit);
-}
-
-static void rec_key(struct rec *r, const char *key, const char *s, size_t limit)
-{
-	rec_fmt(r, ",\"%s\":", key);
-	rec_jstr(r, s, limit);
-}
-
-/* Human text: bytes copied as they are, except controls, which could move a
- * terminal's cursor or forge a second line. */
-static void rec_txt(struct rec *r, const char *s)
-{
-	char tmp[256];
-	size_t n = 0;
-
-	for (; s && *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		tmp[n++] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
-		if (n == sizeof tmp) {
-			rec_raw(r, tmp, n);
-			n = 0;
-		}
-	}
-	rec_raw(r, tmp, n);
-}
-
-/* Cuts a human line that overflowed back to what fits, ending in "...". */
-static void rec_finish_line(struct rec *r)
-{
-	if (r->over) {
-		if (r->len > r->cap - 5)
-			r->len = r->cap - 5;
-		/* do not leave half a UTF-8 sequence before the ellipsis */
-		while (r->len > 0 && ((unsigned char)r->p[r->len] & 0xC0) == 0x80)
-			r->len--;
-		memcpy(r->p + r->len, "...", 3);
-		r->len += 3;
-		r->over = 0;
-	}
-	r->p[r->len++] = '\n';
-	r->p[r->len] = 0;
-}
 
 /* ---- process facts ------------------------------------------------------- */
 
@@ -430,39 +222,39 @@ out:
 static void file_failed(const char *path, int e)
 {
 	char line[TS_LINE_CAP], why[128];
-	struct rec r = { line, 0, sizeof line - 1, 0 };
+	struct ts_rec r = { line, 0, sizeof line - 1, 0 };
 
 	if (atomic_exchange(&log_failed_reported, 1))
 		return;
 	err_text(e, why, sizeof why);
-	rec_lit(&r, "trustshim: TRUSTSHIM_LOG: ");
-	rec_txt(&r, path);
-	rec_lit(&r, ": ");
-	rec_txt(&r, why);
-	rec_lit(&r, "; records go to stderr instead");
-	rec_finish_line(&r);
+	ts_rec_lit(&r, "trustshim: TRUSTSHIM_LOG: ");
+	ts_rec_txt(&r, path);
+	ts_rec_lit(&r, ": ");
+	ts_rec_txt(&r, why);
+	ts_rec_lit(&r, "; records go to stderr instead");
+	ts_rec_finish_line(&r);
 	to_stderr(r.p, r.len);
 }
 
 /* Begins a JSON record with the fields every record has. */
-static void json_head(struct rec *r, const char *time, const char *event, const char *lib)
+static void json_head(struct ts_rec *r, const char *time, const char *event, const char *lib)
 {
-	rec_fmt(r, "{\"time\":\"%s\",\"event\":\"%s\",\"pid\":%ld,\"exe\":", time, event,
+	ts_rec_fmt(r, "{\"time\":\"%s\",\"event\":\"%s\",\"pid\":%ld,\"exe\":", time, event,
 		(long)getpid());
-	rec_jstr(r, ts_exe(), 2048);
-	rec_key(r, "lib", lib ? lib : "none", 32);
+	ts_rec_jstr(r, ts_exe(), 2048);
+	ts_rec_key(r, "lib", lib ? lib : "none", 32);
 }
 
 /* Closes a JSON record; if anything did not fit (the per-field limits make
  * that impossible, but the check costs nothing) a minimal record replaces it,
  * so a line is always valid JSON. */
-static void json_tail(struct rec *r, const char *time, const char *event)
+static void json_tail(struct ts_rec *r, const char *time, const char *event)
 {
-	rec_lit(r, "}\n");
+	ts_rec_lit(r, "}\n");
 	if (r->over) {
 		r->len = 0;
 		r->over = 0;
-		rec_fmt(r, "{\"time\":\"%s\",\"event\":\"%s\",\"pid\":%ld,\"exe\":null,\"lib\":null,"
+		ts_rec_fmt(r, "{\"time\":\"%s\",\"event\":\"%s\",\"pid\":%ld,\"exe\":null,\"lib\":null,"
 			"\"truncated\":true}\n", time, event, (long)getpid());
 	}
 }
@@ -486,23 +278,23 @@ static unsigned n_pending, n_pending_dropped;
 static pthread_mutex_t pending_lock = PTHREAD_MUTEX_INITIALIZER;
 static atomic_int pending_any;
 
-static void config_error_line(struct rec *r, const char *var, const char *value, const char *reason)
+static void config_error_line(struct ts_rec *r, const char *var, const char *value, const char *reason)
 {
-	rec_lit(r, "trustshim: ");
-	rec_txt(r, var ? var : "TRUSTSHIM");
+	ts_rec_lit(r, "trustshim: ");
+	ts_rec_txt(r, var ? var : "TRUSTSHIM");
 	if (value) {
-		rec_lit(r, ": ");
-		rec_txt(r, value);
+		ts_rec_lit(r, ": ");
+		ts_rec_txt(r, value);
 	}
-	rec_lit(r, ": ");
-	rec_txt(r, reason ? reason : "invalid");
-	rec_finish_line(r);
+	ts_rec_lit(r, ": ");
+	ts_rec_txt(r, reason ? reason : "invalid");
+	ts_rec_finish_line(r);
 }
 
 void ts_audit_config_error(void *arg, const char *var, const char *value, const char *reason)
 {
 	char line[TS_LINE_CAP];
-	struct rec r = { line, 0, sizeof line - 1, 0 };
+	struct ts_rec r = { line, 0, sizeof line - 1, 0 };
 	struct pending *p;
 
 	(void)arg;
@@ -533,13 +325,13 @@ static void write_pending(const struct ts_config *c)
 	for (i = 0; i < n_pending; i++) {
 		struct pending *p = &pending[i];
 		char buf[TS_REC_CAP];
-		struct rec r = { buf, 0, sizeof buf, 0 };
+		struct ts_rec r = { buf, 0, sizeof buf, 0 };
 
 		if (c->log_kind == TS_LOG_FILE && c->log_path) {
 			json_head(&r, p->time, "config_error", NULL);
-			rec_key(&r, "var", p->var, 256);
-			rec_key(&r, "value", p->has_value ? p->value : NULL, 4096);
-			rec_key(&r, "reason", p->reason, 1024);
+			ts_rec_key(&r, "var", p->var, 256);
+			ts_rec_key(&r, "value", p->has_value ? p->value : NULL, 4096);
+			ts_rec_key(&r, "reason", p->reason, 1024);
 			json_tail(&r, p->time, "config_error");
 			if (file_append(c->log_path, r.p, r.len) != 0)
 				file_failed(c->log_path, errno); /* its stderr line is out already */
@@ -554,176 +346,31 @@ static void write_pending(const struct ts_config *c)
 	pthread_mutex_unlock(&pending_lock);
 }
 
-/* ---- flood bound ----------------------------------------------------------- */
-
-/* A site is (api, caller, host, port, decision, python frames).  Its first
- * attempt is written; after that only the 10th, 100th, 1000th, ... with the
- * running count, and at exit one last record when attempts happened after
- * the last one written.  The Python frames are part of the site so that two
- * script lines going through the same urllib3 code are two sites. */
-#define TS_SITES 256     /* power of two */
-#define TS_S_HOST 256
-#define TS_S_STR 256
-#define TS_S_PY 6144
-
-struct site {
-	uint64_t key;                /* 0: free */
-	unsigned long count, written;
-	enum ts_verdict verdict;
-	unsigned port;
-	unsigned nulls;              /* bit i: field i was NULL */
-	char lib[16], host_source[16], peer_ip[64];
-	char host[TS_S_HOST], api[TS_S_STR], caller[TS_S_STR], rule[TS_S_STR], error[TS_S_STR];
-	char python[TS_S_PY];
-};
-
-/* Allocated at the first attempt: ~1.9 MB that a process which never
- * records one should not even map (start-up cost, make bench figure 1). */
-static struct site *sites;
-static unsigned n_sites;
-static unsigned long n_untracked;
-static pthread_mutex_t site_lock = PTHREAD_MUTEX_INITIALIZER;
-static int any_site;
-
-static uint64_t fnv(uint64_t h, const char *s)
-{
-	if (s == NULL)
-		return (h ^ 1) * 0x100000001b3ULL;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
-	return (h ^ 0xff) * 0x100000001b3ULL; /* field separator */
-}
-
-static uint64_t site_key(const struct ts_attempt *a, enum ts_verdict v)
-{
-	char num[32];
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	snprintf(num, sizeof num, "%u/%d", a->port, (int)v);
-	h = fnv(h, a->api);
-	h = fnv(h, a->caller);
-	h = fnv(h, a->host ? a->host : a->peer_ip);
-	h = fnv(h, num);
-	h = fnv(h, a->python);
-	return h ? h : 1;
-}
-
-static int is_pow10(unsigned long n)
-{
-	while (n >= 10 && n % 10 == 0)
-		n /= 10;
-	return n == 1;
-}
-
-enum { F_LIB, F_HOST, F_HSRC, F_PEER, F_API, F_CALLER, F_RULE, F_ERROR, F_PY };
-
-static void keep(char *dst, size_t cap, const char *src, unsigned *nulls, int bit)
-{
-	if (src == NULL) {
-		*nulls |= 1u << bit;
-		dst[0] = 0;
-	} else
-		snprintf(dst, cap, "%s", src);
-}
-
-static const char *kept(const struct site *s, const char *f, int bit)
-{
-	return (s->nulls & (1u << bit)) ? NULL : f;
-}
-
-static void site_fill(struct site *s, const struct ts_attempt *a, enum ts_verdict v, const char *rule)
-{
-	s->nulls = 0;
-	s->verdict = v;
-	s->port = a->port;
-	keep(s->lib, sizeof s->lib, a->lib, &s->nulls, F_LIB);
-	keep(s->host, sizeof s->host, a->host, &s->nulls, F_HOST);
-	keep(s->host_source, sizeof s->host_source, a->host_source, &s->nulls, F_HSRC);
-	keep(s->peer_ip, sizeof s->peer_ip, a->peer_ip, &s->nulls, F_PEER);
-	keep(s->api, sizeof s->api, a->api, &s->nulls, F_API);
-	keep(s->caller, sizeof s->caller, a->caller, &s->nulls, F_CALLER);
-	keep(s->rule, sizeof s->rule, rule, &s->nulls, F_RULE);
-	keep(s->error, sizeof s->error, a->error, &s->nulls, F_ERROR);
-	keep(s->python, sizeof s->python, a->python, &s->nulls, F_PY);
-}
-
-/* Counts the attempt.  Returns 1 when it must be written, with *count the
- * site's total so far (0 when the table is full and the site is untracked:
- * then the first 100 untracked attempts and every 1000th after are written,
- * without a count). */
-static int flood_admit(const struct ts_attempt *a, enum ts_verdict v, const char *rule,
-		       unsigned long *count)
-{
-	uint64_t key = site_key(a, v);
-	unsigned i, slot;
-	struct site *s = NULL;
-	int admit;
-
-	pthread_mutex_lock(&site_lock);
-	any_site = 1;
-	if (sites == NULL)
-		sites = calloc(TS_SITES, sizeof(*sites));  /* NULL: every site untracked */
-	for (i = 0; sites != NULL && i < TS_SITES; i++) {
-		slot = (unsigned)(key + i) & (TS_SITES - 1);
-		if (sites[slot].key == key) {
-			s = &sites[slot];
-			break;
-		}
-		if (sites[slot].key == 0) {
-			if (n_sites < TS_SITES - 1) { /* one slot stays free: probes end */
-				s = &sites[slot];
-				s->key = key;
-				s->count = s->written = 0;
-				site_fill(s, a, v, rule);
-				n_sites++;
-			}
-			break;
-		}
-	}
-	if (s == NULL) {
-		unsigned long n = ++n_untracked;
-
-		admit = n <= 100 || n % 1000 == 0;
-		*count = 0;
-	} else {
-		s->count++;
-		admit = s->count == 1 || is_pow10(s->count);
-		if (admit)
-			s->written = s->count;
-		*count = s->count;
-	}
-	pthread_mutex_unlock(&site_lock);
-	return admit;
-}
-
 /* A forked child starts with no counts of its own: the parent's are the
  * parent's to report.  The lock is held across fork() so that the child
  * never inherits it locked by a thread that does not exist there. */
 static void atfork_prepare(void)
 {
 	pthread_mutex_lock(&pending_lock);
-	pthread_mutex_lock(&site_lock);
+	ts_flood_fork_prepare();
 	pthread_mutex_lock(&fd_lock);
 }
 
 static void atfork_parent(void)
 {
 	pthread_mutex_unlock(&fd_lock);
-	pthread_mutex_unlock(&site_lock);
+	ts_flood_fork_parent();
 	pthread_mutex_unlock(&pending_lock);
 }
 
 static void atfork_child(void)
 {
-	if (sites != NULL)
-		memset(sites, 0, TS_SITES * sizeof(*sites));
-	n_sites = 0;
-	n_untracked = 0;
-	any_site = 0;
 	/* pending config errors were (or will be) written by the parent */
 	n_pending = 0;
 	atomic_store(&pending_any, 0);
-	atfork_parent();
+	pthread_mutex_unlock(&fd_lock);
+	ts_flood_fork_child();
+	pthread_mutex_unlock(&pending_lock);
 }
 
 __attribute__((constructor)) static void audit_init(void)
@@ -761,7 +408,7 @@ static int host_port(const struct ts_attempt *a, char *out, size_t cap)
 	return 1;
 }
 
-static void attempt_line(struct rec *r, const struct ts_attempt *a, enum ts_verdict v,
+static void attempt_line(struct ts_rec *r, const struct ts_attempt *a, enum ts_verdict v,
 			 const char *rule, unsigned long count)
 {
 	char hp[600];
@@ -770,62 +417,62 @@ static void attempt_line(struct rec *r, const struct ts_attempt *a, enum ts_verd
 
 	switch (v) {
 	case TS_REFUSED:
-		rec_lit(r, "trustshim: refused to skip verification for ");
+		ts_rec_lit(r, "trustshim: refused to skip verification for ");
 		break;
 	case TS_ALLOWED:
-		rec_lit(r, "trustshim: allowed skipping verification for ");
+		ts_rec_lit(r, "trustshim: allowed skipping verification for ");
 		break;
 	default:
-		rec_lit(r, "trustshim: audit: verification skipped for ");
+		ts_rec_lit(r, "trustshim: audit: verification skipped for ");
 		break;
 	}
-	rec_txt(r, where);
-	rec_lit(r, " (");
-	rec_txt(r, prog_name());
-	rec_lit(r, ", ");
-	rec_txt(r, a->api ? a->api : "unknown api");
+	ts_rec_txt(r, where);
+	ts_rec_lit(r, " (");
+	ts_rec_txt(r, prog_name());
+	ts_rec_lit(r, ", ");
+	ts_rec_txt(r, a->api ? a->api : "unknown api");
 	if (count > 1)
-		rec_fmt(r, "; %lu times", count);
-	rec_lit(r, ")");
+		ts_rec_fmt(r, "; %lu times", count);
+	ts_rec_lit(r, ")");
 	switch (v) {
 	case TS_REFUSED:
 		if (a->error) {
-			rec_lit(r, ": ");
-			rec_txt(r, a->error);
-			rec_lit(r, "; to allow: TRUSTSHIM_ALLOW=");
+			ts_rec_lit(r, ": ");
+			ts_rec_txt(r, a->error);
+			ts_rec_lit(r, "; to allow: TRUSTSHIM_ALLOW=");
 			if (known)
-				rec_txt(r, hp);
+				ts_rec_txt(r, hp);
 			else {
-				rec_lit(r, "exe=");
-				rec_txt(r, prog_name());
+				ts_rec_lit(r, "exe=");
+				ts_rec_txt(r, prog_name());
 			}
 		} else
-			rec_lit(r, "; the certificate verified, connection continues");
+			ts_rec_lit(r, "; the certificate verified, connection continues");
 		break;
 	case TS_ALLOWED:
-		rec_lit(r, " by rule '");
-		rec_txt(r, rule ? rule : "?");
-		rec_lit(r, "'");
+		ts_rec_lit(r, " by rule '");
+		ts_rec_txt(r, rule ? rule : "?");
+		ts_rec_lit(r, "'");
 		break;
 	default:
 		if (a->error) {
-			rec_lit(r, " [would fail: ");
-			rec_txt(r, a->error);
-			rec_lit(r, "]");
+			ts_rec_lit(r, " [would fail: ");
+			ts_rec_txt(r, a->error);
+			ts_rec_lit(r, "]");
 		}
 		break;
 	}
-	rec_finish_line(r);
+	ts_rec_finish_line(r);
 }
 
 /* The python field: "\n"-separated frames, innermost first ("; " is taken as
  * a separator too).  At most 16 frames, 4 KiB. */
-static void json_python(struct rec *r, const char *py)
+static void json_python(struct ts_rec *r, const char *py)
 {
 	size_t used = 0;
 	int n = 0;
 
-	rec_lit(r, ",\"python\":[");
+	ts_rec_lit(r, ",\"python\":[");
 	while (*py && n < 16 && used < 4096) {
 		const char *nl = strchr(py, '\n'), *sc = strstr(py, "; ");
 		const char *end = nl && (!sc || nl < sc) ? nl : sc;
@@ -834,8 +481,8 @@ static void json_python(struct rec *r, const char *py)
 
 		if (len > 0) {
 			if (n++)
-				rec_lit(r, ",");
-			rec_jstr_n(r, py, len, 1024);
+				ts_rec_lit(r, ",");
+			ts_rec_jstr_n(r, py, len, 1024);
 			used += r->len - before;
 		}
 		py += len;
@@ -844,34 +491,34 @@ static void json_python(struct rec *r, const char *py)
 		else if (*py == ';')
 			py += 2;
 	}
-	rec_lit(r, "]");
+	ts_rec_lit(r, "]");
 }
 
-static void attempt_json(struct rec *r, const struct ts_attempt *a, enum ts_verdict v,
+static void attempt_json(struct ts_rec *r, const struct ts_attempt *a, enum ts_verdict v,
 			 const char *rule, unsigned long count)
 {
 	char time[80];
 
 	fmt_time(time, sizeof time);
 	json_head(r, time, "skip_verification", a->lib);
-	rec_key(r, "host", a->host, 1024);
+	ts_rec_key(r, "host", a->host, 1024);
 	if (a->port)
-		rec_fmt(r, ",\"port\":%u", a->port);
+		ts_rec_fmt(r, ",\"port\":%u", a->port);
 	else
-		rec_lit(r, ",\"port\":null");
-	rec_key(r, "host_source", a->host_source ? a->host_source : "unknown", 32);
-	rec_key(r, "peer_ip", a->peer_ip, 128);
-	rec_key(r, "api", a->api, 512);
-	rec_key(r, "caller", a->caller, 1024);
-	rec_key(r, "decision", decision_name(v), 16);
-	rec_key(r, "rule", rule, 1024);
-	rec_key(r, "error", a->error, 1024);
+		ts_rec_lit(r, ",\"port\":null");
+	ts_rec_key(r, "host_source", a->host_source ? a->host_source : "unknown", 32);
+	ts_rec_key(r, "peer_ip", a->peer_ip, 128);
+	ts_rec_key(r, "api", a->api, 512);
+	ts_rec_key(r, "caller", a->caller, 1024);
+	ts_rec_key(r, "decision", decision_name(v), 16);
+	ts_rec_key(r, "rule", rule, 1024);
+	ts_rec_key(r, "error", a->error, 1024);
 	if (a->python && *a->python)
 		json_python(r, a->python);
 	if (count)
-		rec_fmt(r, ",\"count\":%lu", count);
+		ts_rec_fmt(r, ",\"count\":%lu", count);
 	else
-		rec_lit(r, ",\"count\":null");
+		ts_rec_lit(r, ",\"count\":null");
 	json_tail(r, time, "skip_verification");
 }
 
@@ -879,7 +526,7 @@ static void write_attempt(const struct ts_config *c, const struct ts_attempt *a,
 			  enum ts_verdict v, const char *rule, unsigned long count)
 {
 	char line[TS_LINE_CAP];
-	struct rec h = { line, 0, sizeof line - 1, 0 };
+	struct ts_rec h = { line, 0, sizeof line - 1, 0 };
 	/* a refusal that fails the connection: the person must see it */
 	int fails = v == TS_REFUSED && a->error != NULL;
 
@@ -887,7 +534,7 @@ static void write_attempt(const struct ts_config *c, const struct ts_attempt *a,
 	switch (c->log_kind) {
 	case TS_LOG_FILE: {
 		char buf[TS_REC_CAP];
-		struct rec j = { buf, 0, sizeof buf, 0 };
+		struct ts_rec j = { buf, 0, sizeof buf, 0 };
 
 		if (fails)
 			to_stderr(h.p, h.len);
@@ -923,54 +570,27 @@ void ts_audit_attempt(const struct ts_attempt *a, enum ts_verdict v, const char 
 		return;
 	c = ts_config();
 	write_pending(c);
-	if (!flood_admit(a, v, rule, &count))
+	if (!ts_flood_admit(a, v, rule, &count))
 		return;
 	write_attempt(c, a, v, rule, count);
+}
+
+static void emit_final(const struct ts_attempt *a, enum ts_verdict v, const char *rule,
+		       unsigned long count, void *arg)
+{
+	(void)arg;
+	write_attempt(ts_config(), a, v, rule, count);
 }
 
 /* Writes the last count of every site that had attempts after its last
  * record.  Runs at exit; tests call it directly. */
 void ts_audit_flush(void)
 {
-	const struct ts_config *c = NULL;
-	unsigned i;
-
-	if (atomic_load(&pending_any)) {
-		c = ts_config();
-		write_pending(c);
-	}
-	pthread_mutex_lock(&site_lock);
-	if (!any_site || sites == NULL) {
-		pthread_mutex_unlock(&site_lock);
-		return;
-	}
-	pthread_mutex_unlock(&site_lock);
-	if (c == NULL)
-		c = ts_config();
-	for (i = 0; i < TS_SITES; i++) {
-		struct site copy;
-		struct ts_attempt a;
-
-		pthread_mutex_lock(&site_lock);
-		if (sites[i].key == 0 || sites[i].count <= sites[i].written) {
-			pthread_mutex_unlock(&site_lock);
-			continue;
-		}
-		sites[i].written = sites[i].count;
-		copy = sites[i];
-		pthread_mutex_unlock(&site_lock);
-
-		a.lib = kept(&copy, copy.lib, F_LIB);
-		a.host = kept(&copy, copy.host, F_HOST);
-		a.host_source = kept(&copy, copy.host_source, F_HSRC);
-		a.peer_ip = kept(&copy, copy.peer_ip, F_PEER);
-		a.port = copy.port;
-		a.api = kept(&copy, copy.api, F_API);
-		a.caller = kept(&copy, copy.caller, F_CALLER);
-		a.python = kept(&copy, copy.python, F_PY);
-		a.error = kept(&copy, copy.error, F_ERROR);
-		write_attempt(c, &a, copy.verdict, kept(&copy, copy.rule, F_RULE), copy.count);
-	}
+	/* ts_config() only when there is something to write: a process that
+	 * never recorded anything must not parse (or report) at exit. */
+	if (atomic_load(&pending_any))
+		write_pending(ts_config());
+	ts_flood_drain(emit_final, NULL);
 }
 
 __attribute__((destructor)) static void audit_fini(void)
@@ -988,14 +608,14 @@ void ts_audit_anchors_loaded(const char *lib, size_t count, const char *sources)
 	write_pending(c);
 	if (c->log_kind == TS_LOG_FILE && c->log_path) {
 		char buf[TS_REC_CAP];
-		struct rec r = { buf, 0, sizeof buf, 0 };
+		struct ts_rec r = { buf, 0, sizeof buf, 0 };
 		const char *s = sources ? sources : "";
 		size_t used = 0;
 		int n = 0;
 
 		fmt_time(time, sizeof time);
 		json_head(&r, time, "anchors_loaded", lib);
-		rec_fmt(&r, ",\"count\":%zu,\"sources\":[", count);
+		ts_rec_fmt(&r, ",\"count\":%zu,\"sources\":[", count);
 		/* sources is "path1:path2" (TRUSTSHIM_CA is colon-separated, so
 		 * no path in it holds a colon) */
 		while (*s && used < 8192) {
@@ -1004,24 +624,24 @@ void ts_audit_anchors_loaded(const char *lib, size_t count, const char *sources)
 
 			if (len) {
 				if (n++)
-					rec_lit(&r, ",");
-				rec_jstr_n(&r, s, len, 2048);
+					ts_rec_lit(&r, ",");
+				ts_rec_jstr_n(&r, s, len, 2048);
 				used += r.len - before;
 			}
 			s += len + (e != NULL);
 		}
-		rec_lit(&r, "]");
+		ts_rec_lit(&r, "]");
 		json_tail(&r, time, "anchors_loaded");
 		if (file_append(c->log_path, r.p, r.len) != 0)
 			file_failed(c->log_path, errno);
 	} else if (c->log_kind == TS_LOG_SYSLOG) {
 		char line[TS_LINE_CAP];
-		struct rec r = { line, 0, sizeof line - 1, 0 };
+		struct ts_rec r = { line, 0, sizeof line - 1, 0 };
 
-		rec_fmt(&r, "trustshim: loaded %zu extra trust anchor%s for %s from ", count,
+		ts_rec_fmt(&r, "trustshim: loaded %zu extra trust anchor%s for %s from ", count,
 			count == 1 ? "" : "s", lib ? lib : "none");
-		rec_txt(&r, sources && *sources ? sources : "nowhere");
-		rec_finish_line(&r);
+		ts_rec_txt(&r, sources && *sources ? sources : "nowhere");
+		ts_rec_finish_line(&r);
 		to_syslog(r.p, r.len);
 	}
 }

@@ -21,10 +21,6 @@ const char *ts_exe(void);
 /* "libcurl.so.4(Curl_ossl_connect+0x1a2)" for a code address, via dladdr. */
 void ts_describe_addr(const void *addr, char *buf, size_t cap);
 
-/* JSON string body escaping of arbitrary bytes: invalid UTF-8 becomes
- * U+FFFD, controls become \uXXXX.  Always NUL-terminates (cap > 0); returns
- * the length written.  For fuzzing. */
-size_t ts_json_escape(char *dst, size_t cap, const char *src);
 
 /* Writes the final count of every repeated attempt whose last record is
  * behind (see the flood rule in audit.c).  Runs by itself at exit, from a

@@ -2,6 +2,8 @@
  * concurrency, the flood bound, reopening, human lines.  audit.c is included
  * so its statics can be reset and inspected; ts_config() is faked. */
 #include "audit.c"
+#include "flood.c"
+#include "record.c"
 #include "tap.h"
 
 #include <signal.h>
@@ -27,11 +29,8 @@ static void reset_state(void)
 		close(log_fd);
 	log_fd = -1;
 	atomic_store(&log_failed_reported, 0);
-	if (sites != NULL)
-		memset(sites, 0, TS_SITES * sizeof(*sites));
-	n_sites = 0;
-	n_untracked = 0;
-	any_site = 0;
+	ts_flood_fork_prepare();
+	ts_flood_fork_child();  /* the table as a new process has it */
 	n_pending = 0;
 	atomic_store(&pending_any, 0);
 }
