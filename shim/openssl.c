@@ -422,7 +422,7 @@ static int client_verify(SSL *s, struct ctx_state *cst, X509_STORE_CTX *xctx)
 			caller_addr = (const void *)app_cb;
 		} else if (!c.app_checks_host && (err == X509_V_ERR_HOSTNAME_MISMATCH || err == X509_V_ERR_IP_ADDRESS_MISMATCH)
 			   && R(X509_STORE_CTX_get_error)(xctx) == X509_V_OK) {
-			a.api = "no host-name check (certificate verified without X509_VERIFY_PARAM_set1_host)";
+			a.api = "no host-name check in OpenSSL (no X509_VERIFY_PARAM_set1_host; a program that checks names itself, like curl or requests, would have failed too)";
 		} else {
 			a.api = "verify callback (returned 1 for a certificate that fails verification)";
 			caller_addr = (const void *)R(SSL_get_verify_callback)(s);
