@@ -103,3 +103,6 @@ fuzz-build: $(FUZZ_BIN)
 
 fuzz: $(FUZZ_BIN)
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_JOBS=$(FUZZ_JOBS) BUILD=$(BUILD) scripts/fuzz $(FUZZ_TARGETS)
+
+check-asan:
+	@scripts/check-asan
