@@ -30,6 +30,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <syslog.h>
 #include <time.h>
@@ -361,9 +362,28 @@ static void write_all_once(int fd, const char *s, size_t n)
 	write_nosigpipe(fd, s, n);
 }
 
+/* Descriptor 2 is not always a person's stderr.  A program started with
+ * stderr closed gets its first socket there, often the TLS connection
+ * itself, and an inetd-style service has its client there: a line written
+ * into a network socket corrupts the program's protocol (the connection
+ * failed).  Journald's stream and other local sockets stay fine. */
+static int stderr_is_network(void)
+{
+	struct stat st;
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof ss;
+
+	if (fstat(2, &st) != 0 || !S_ISSOCK(st.st_mode))
+		return 0;
+	if (getsockname(2, (struct sockaddr *)&ss, &sl) != 0)
+		return 1;
+	return ss.ss_family != AF_UNIX;
+}
+
 static void to_stderr(const char *line, size_t n)
 {
-	write_all_once(2, line, n);
+	if (!stderr_is_network())
+		write_all_once(2, line, n);
 }
 
 static void to_syslog(const char *line, size_t n)

@@ -39,6 +39,17 @@ shim "$CA" TRUSTSHIM_MODE=audit TRUSTSHIM_LOG="$TMP/closed2.jsonl" -- "$C" --clo
 ok $? "all descriptors closed, audit mode: the program works"
 grep -q '"decision":"audited"' "$TMP/closed2.jsonl"; ok $? "... and the record is in the log file"
 
+# ---- a program started with stderr closed ----
+# Its first socket, the TLS connection, gets descriptor 2: a human line
+# written "to stderr" would go into the connection and break it.
+noshim "$C" --close-stderr --verify none localhost "$PORT_other"
+ok $? "stderr closed, without the shim: the connection works"
+shim "$CA" TRUSTSHIM_MODE=audit -- "$C" --close-stderr --verify none localhost "$PORT_other"
+s=$?; [ $s -eq 0 ]; ok $? "stderr closed, audit mode, default log: the connection still works (status $s)"
+shim "$CA" TRUSTSHIM_MODE=audit TRUSTSHIM_LOG="$TMP/nostderr.jsonl" -- "$C" --close-stderr --verify none localhost "$PORT_other"
+s=$?; [ $s -eq 0 ]; ok $? "stderr closed, audit mode, log file: the connection works (status $s)"
+grep -q '"decision":"audited"' "$TMP/nostderr.jsonl"; ok $? "... and the record is in the log file"
+
 # ---- a pipe whose reader has gone: no SIGPIPE ----
 # The anchors record goes out in SSL_CTX_new; head has read a byte and
 # exited before the attempt's record comes (--pause-ms).
