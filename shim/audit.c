@@ -26,12 +26,14 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <syslog.h>
 #include <time.h>
@@ -119,18 +121,62 @@ static void err_text(int e, char *out, size_t cap)
 
 /* ---- delivery ------------------------------------------------------------ */
 
-static void write_all_once(int fd, const char *s, size_t n)
+/* write() that cannot raise SIGPIPE.  A pipe or FIFO whose reader has gone
+ * (TRUSTSHIM_LOG on a FIFO, stderr into `| head`) would otherwise kill a
+ * program that never wrote there itself.  SIGPIPE is blocked in this thread
+ * for the write, and the one the write raised is consumed, unless one was
+ * already pending: that one is the program's. */
+static ssize_t write_nosigpipe(int fd, const void *buf, size_t n)
 {
+	sigset_t pipe_set, old, pending;
+	struct timespec zero = { 0, 0 };
+	int was_pending, e;
 	ssize_t w;
 
+	sigemptyset(&pipe_set);
+	sigaddset(&pipe_set, SIGPIPE);
+	sigpending(&pending);
+	was_pending = sigismember(&pending, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &pipe_set, &old);
 	do
-		w = write(fd, s, n);
+		w = write(fd, buf, n);
 	while (w < 0 && errno == EINTR);
+	e = errno;
+	if (w < 0 && e == EPIPE && !was_pending)
+		while (sigtimedwait(&pipe_set, NULL, &zero) < 0 && errno == EINTR)
+			;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	errno = e;
+	return w;
+}
+
+static void write_all_once(int fd, const char *s, size_t n)
+{
+	write_nosigpipe(fd, s, n);
+}
+
+/* Descriptor 2 is not always a person's stderr.  A program started with
+ * stderr closed gets its first socket there, often the TLS connection
+ * itself, and an inetd-style service has its client there: a line written
+ * into a network socket corrupts the program's protocol (the connection
+ * failed).  Journald's stream and other local sockets stay fine. */
+static int stderr_is_network(void)
+{
+	struct stat st;
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof ss;
+
+	if (fstat(2, &st) != 0 || !S_ISSOCK(st.st_mode))
+		return 0;
+	if (getsockname(2, (struct sockaddr *)&ss, &sl) != 0)
+		return 1;
+	return ss.ss_family != AF_UNIX;
 }
 
 static void to_stderr(const char *line, size_t n)
 {
-	write_all_once(2, line, n);
+	if (!stderr_is_network())
+		write_all_once(2, line, n);
 }
 
 static void to_syslog(const char *line, size_t n)
@@ -204,9 +250,7 @@ static int file_append(const char *path, const char *line, size_t n)
 		log_dev = st.st_dev;
 		log_ino = st.st_ino;
 	}
-	do
-		w = write(log_fd, line, n);
-	while (w < 0 && errno == EINTR);
+	w = write_nosigpipe(log_fd, line, n);
 	if (w == (ssize_t)n)
 		rc = 0;
 	else

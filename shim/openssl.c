@@ -54,8 +54,7 @@ struct origin {
 struct ctx_state {
 	int (*app_cb)(X509_STORE_CTX *, void *);  /* the program's cert_verify_callback */
 	void *app_arg;
-	struct origin off;
-	pthread_mutex_t lock;   /* guards off.python against concurrent setters */
+	struct origin off;      /* guarded by origin_lock */
 };
 
 struct ssl_state {
@@ -68,6 +67,22 @@ static size_t anchor_count;
 static X509_STORE *shim_store;  /* system default paths + anchors, built on first need */
 static pthread_once_t ready_once = PTHREAD_ONCE_INIT, shim_store_once = PTHREAD_ONCE_INIT;
 static atomic_int ready;        /* 1: every CALL resolved and indices allocated */
+/* Guards every context's origin (off.python) against concurrent setters.
+ * One lock for the process, not one per context, so that an atfork handler
+ * can hold it across fork(): a child that inherited it locked by a thread
+ * that does not exist there hung in its next SSL_CTX_set_verify on a
+ * context made before the fork (tests/integration/harden_fork.t). */
+static pthread_mutex_t origin_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void origin_lock_take(void) { pthread_mutex_lock(&origin_lock); }
+static void origin_lock_drop(void) { pthread_mutex_unlock(&origin_lock); }
+
+__attribute__((constructor)) static void origin_lock_atfork(void)
+{
+	/* A leaf lock: nothing else is taken while it is held, so the order
+	 * of the prepare handlers does not matter. */
+	pthread_atfork(origin_lock_take, origin_lock_drop, origin_lock_drop);
+}
 
 static void origin_clear(struct origin *o)
 {
@@ -94,7 +109,6 @@ static void ctx_state_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx,
 	if (st == NULL)
 		return;
 	origin_clear(&st->off);
-	pthread_mutex_destroy(&st->lock);
 	free(st);
 }
 
@@ -182,7 +196,6 @@ static struct ctx_state *ctx_setup(SSL_CTX *ctx)
 	st = calloc(1, sizeof(*st));
 	if (st == NULL)
 		return NULL;
-	pthread_mutex_init(&st->lock, NULL);
 	if (!R(SSL_CTX_set_ex_data)(ctx, ctx_idx, st)) {
 		ctx_state_free(NULL, st, NULL, 0, 0, NULL);
 		return NULL;
@@ -410,12 +423,12 @@ static int client_verify(SSL *s, struct ctx_state *cst, X509_STORE_CTX *xctx)
 	if (mode == SSL_VERIFY_NONE) {
 		const struct origin *o = (sst && sst->off.api) ? &sst->off : &cst->off;
 
-		pthread_mutex_lock(&cst->lock);
+		pthread_mutex_lock(&origin_lock);
 		a.api = o->api ? o->api : "SSL_VERIFY_NONE (the client default: no verify mode set where the shim could see it)";
 		caller_addr = o->caller;
 		if (o->python)
 			snprintf(python, sizeof(python), "%s", o->python);
-		pthread_mutex_unlock(&cst->lock);
+		pthread_mutex_unlock(&origin_lock);
 	} else if (r > 0 && err != X509_V_OK) {
 		if (app_cb != NULL) {
 			a.api = "SSL_CTX_set_cert_verify_callback (callback accepted a certificate that fails verification)";
@@ -545,12 +558,12 @@ static void ts_ctx_set_verify(SSL_CTX *ctx, int mode, SSL_verify_cb cb, const vo
 	real(ctx, mode, cb);
 	if (ctx == NULL || !active() || (st = ctx_setup(ctx)) == NULL)
 		return;
-	pthread_mutex_lock(&st->lock);
+	pthread_mutex_lock(&origin_lock);
 	if (mode == SSL_VERIFY_NONE)
 		origin_set(&st->off, "SSL_CTX_set_verify(SSL_VERIFY_NONE)", caller);
 	else
 		origin_clear(&st->off);
-	pthread_mutex_unlock(&st->lock);
+	pthread_mutex_unlock(&origin_lock);
 }
 
 static void ts_ssl_set_verify(SSL *s, int mode, SSL_verify_cb cb, const void *caller)
