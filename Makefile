@@ -81,7 +81,7 @@ clean:
 # driver (no clang needed); `make fuzz FUZZ_SECONDS=N` fuzzes each target
 # for N seconds with clang's libFuzzer, ASan and UBSan, FUZZ_JOBS at a time.
 FUZZ_TARGETS = $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
-FUZZ_SHIM    = shim/config.c shim/audit.c shim/policy.c shim/anchors.c shim/der.c
+FUZZ_SHIM    = shim/config.c shim/audit.c shim/record.c shim/flood.c shim/policy.c shim/anchors.c shim/der.c
 FUZZ_DEPS    = tests/fuzz/replay.c $(wildcard tests/fuzz/*.h) $(FUZZ_SHIM) $(SHIM_HDR)
 REPLAY_BIN   = $(patsubst %,$(BUILD)/fuzz-replay/%,$(FUZZ_TARGETS))
 FUZZ_BIN     = $(patsubst %,$(BUILD)/fuzz/%,$(FUZZ_TARGETS))

@@ -7,7 +7,7 @@
  * Input: byte 0 picks the buffer size for the truncated run; the rest is the
  * string (up to its first NUL, as the escaper reads it). */
 #include "fuzz.h"
-#include "audit.h"
+#include "record.h"
 
 /* Length of the well-formed UTF-8 sequence at s (n bytes left), or 0; by
  * RFC 3629's ABNF (UTF8-2, UTF8-3, UTF8-4), spelled out independently. */
