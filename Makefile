@@ -106,3 +106,6 @@ fuzz: $(FUZZ_BIN)
 
 check-asan:
 	@scripts/check-asan
+
+check-tsan:
+	@scripts/check-tsan
