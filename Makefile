@@ -115,3 +115,6 @@ check-tsan:
 SMOKE_RUNS ?= 10
 smoke: $(LIB)
 	@scripts/smoke --time $(SMOKE_RUNS)
+
+check-valgrind:
+	@scripts/check-valgrind
