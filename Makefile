@@ -110,3 +110,15 @@ fuzz: $(FUZZ_BIN)
 
 check-asan:
 	@scripts/check-asan
+
+check-tsan:
+	@scripts/check-tsan
+
+# 70 ordinary programs with and without the preload: identical output, and
+# the start-up cost per program (SMOKE_RUNS runs each).
+SMOKE_RUNS ?= 10
+smoke: $(LIB)
+	@scripts/smoke --time $(SMOKE_RUNS)
+
+check-valgrind:
+	@scripts/check-valgrind
