@@ -199,7 +199,8 @@ void ts_flood_fork_child(void)
 	 * (a shell's $(...)) of a process that once recorded an attempt. */
 	if (sites != NULL && any_site)
 		for (unsigned i = 0; i < TS_SITES; i++)
-			sites[i].key = 0;
+			if (sites[i].key != 0)  /* a read shares the page; a write copies it */
+				sites[i].key = 0;
 	n_sites = 0;
 	n_untracked = 0;
 	any_site = 0;
