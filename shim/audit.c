@@ -39,6 +39,8 @@
 #include <time.h>
 #include <unistd.h>
 
+static void audit_ready(void);
+
 /* ---- process facts ------------------------------------------------------- */
 
 static char exe_buf[PATH_MAX];
@@ -341,6 +343,7 @@ void ts_audit_config_error(void *arg, const char *var, const char *value, const 
 	struct ts_rec r = { line, 0, sizeof line - 1, 0 };
 	struct pending *p;
 
+	audit_ready();
 	(void)arg;
 	config_error_line(&r, var, value, reason);
 	to_stderr(r.p, r.len);
@@ -417,9 +420,19 @@ static void atfork_child(void)
 	pthread_mutex_unlock(&pending_lock);
 }
 
-__attribute__((constructor)) static void audit_init(void)
+/* Registered at the first call into the writer, not at load: its locks are
+ * taken only inside these calls, and a process that never records anything
+ * pays nothing at start-up (make bench, figure 1). */
+static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
+
+static void atfork_register(void)
 {
 	pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
+}
+
+static void audit_ready(void)
+{
+	pthread_once(&atfork_once, atfork_register);
 }
 
 /* ---- attempts ------------------------------------------------------------ */
@@ -610,6 +623,8 @@ void ts_audit_attempt(const struct ts_attempt *a, enum ts_verdict v, const char 
 	const struct ts_config *c;
 	unsigned long count;
 
+	audit_ready();
+
 	if (a == NULL || v == TS_PASS)
 		return;
 	c = ts_config();
@@ -648,6 +663,8 @@ void ts_audit_anchors_loaded(const char *lib, size_t count, const char *sources)
 {
 	const struct ts_config *c = ts_config();
 	char time[80];
+
+	audit_ready();
 
 	write_pending(c);
 	if (c->log_kind == TS_LOG_FILE && c->log_path) {

@@ -499,8 +499,19 @@ static void ts_config_once(void)
 	ts_config_build(&ts_cfg, &ts_snap, ts_pending_add, &ts_pend);
 }
 
+static void ts_config_atfork_prepare(void);
+static pthread_once_t ts_atfork_once = PTHREAD_ONCE_INIT;
+
+/* Registered at the first parse, not at load: before it no parse can be in
+ * progress, and a process without TLS pays nothing at start-up. */
+static void ts_config_atfork(void)
+{
+	pthread_atfork(ts_config_atfork_prepare, NULL, NULL);
+}
+
 const struct ts_config *ts_config(void)
 {
+	pthread_once(&ts_atfork_once, ts_config_atfork);
 	pthread_once(&ts_cfg_once, ts_config_once);
 	/* Reported after the once has completed, so that the audit writer may
 	 * call ts_config() to find its destination. */
@@ -521,5 +532,4 @@ static void ts_config_atfork_prepare(void)
 __attribute__((constructor)) static void ts_config_ctor(void)
 {
 	ts_env_snapshot();
-	pthread_atfork(ts_config_atfork_prepare, NULL, NULL);
 }

@@ -77,10 +77,12 @@ static pthread_mutex_t origin_lock = PTHREAD_MUTEX_INITIALIZER;
 static void origin_lock_take(void) { pthread_mutex_lock(&origin_lock); }
 static void origin_lock_drop(void) { pthread_mutex_unlock(&origin_lock); }
 
-__attribute__((constructor)) static void origin_lock_atfork(void)
+/* Registered in init_ready, at the first TLS call: the lock is never taken
+ * before it, and a process without TLS pays nothing at start-up.  A leaf
+ * lock: nothing else is taken while it is held, so the order of the prepare
+ * handlers does not matter. */
+static void origin_lock_atfork(void)
 {
-	/* A leaf lock: nothing else is taken while it is held, so the order
-	 * of the prepare handlers does not matter. */
 	pthread_atfork(origin_lock_take, origin_lock_drop, origin_lock_drop);
 }
 
@@ -154,6 +156,7 @@ static void init_ready(void)
 	ts_env_snapshot();
 	if (ts_config()->mode == TS_MODE_OFF)
 		return;
+	origin_lock_atfork();
 	for (i = 0; i < TS_OSSL_COUNT; i++)
 		if (ossl_is_call[i] && ts_resolve(&ossl[i]) == NULL)
 			return;  /* not OpenSSL 3 as we know it: pass everything through */
