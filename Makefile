@@ -46,7 +46,7 @@ $(BUILD)/unit/%: tests/unit/%.c $(SHIM_SRC) $(SHIM_HDR) tests/unit/tap.h
 	$(CC) $(WARN) -std=gnu11 -D_GNU_SOURCE -pthread -g -O1 -Ishim -Itests/unit $< -o $@ -ldl
 
 # Small C clients used by the integration tests link the real libraries.
-$(BUILD)/clients/%: tests/clients/%.c
+$(BUILD)/clients/%: tests/clients/%.c $(wildcard tests/clients/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(WARN) -std=gnu11 -D_GNU_SOURCE -pthread -g -O1 $< -o $@ $(shell sed -n 's/^\/\/ LIBS: //p' $<)
 

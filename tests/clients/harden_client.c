@@ -30,27 +30,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "tcp.h"
+
 static const char *host, *port, *verify = "peer", *ca, *maps_has;
 static int default_paths, count = 1, sleep_ms, pause_ms, close_all, close_stderr, quiet;
-
-static int tcp_connect(void)
-{
-	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res, *ai;
-	int fd = -1;
-
-	if (getaddrinfo(host, port, &hints, &res) != 0)
-		return -1;
-	for (ai = res; ai; ai = ai->ai_next) {
-		fd = socket(ai->ai_family, ai->ai_socktype, 0);
-		if (fd >= 0 && connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
-			break;
-		if (fd >= 0)
-			close(fd);
-		fd = -1;
-	}
-	freeaddrinfo(res);
-	return fd;
-}
 
 static void sleep_ms_(int ms)
 {
@@ -87,7 +70,7 @@ static int one(int k)
 		goto out;
 	if (default_paths)
 		SSL_CTX_set_default_verify_paths(ctx);
-	if ((fd = tcp_connect()) < 0 || (s = SSL_new(ctx)) == NULL)
+	if ((fd = tcp_connect(host, port)) < 0 || (s = SSL_new(ctx)) == NULL)
 		goto out;
 	SSL_set_fd(s, fd);
 	if (SSL_connect(s) != 1 || SSL_write(s, "GET / HTTP/1.0\r\n\r\n", 18) <= 0)

@@ -37,6 +37,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "tcp.h"
+
 static const char *host, *port, *ca;
 static int threads = 8, forks = 100, child_none, hang_ms = 20000, gdb_stacks = 1;
 static atomic_int stop;
@@ -48,25 +50,6 @@ static pthread_rwlock_t quiet = PTHREAD_RWLOCK_WRITER_NONRECURSIVE_INITIALIZER_N
 
 static void quiet_prepare(void) { pthread_rwlock_wrlock(&quiet); }
 static void quiet_release(void) { pthread_rwlock_unlock(&quiet); }
-
-static int tcp_connect(void)
-{
-	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res, *ai;
-	int fd = -1;
-
-	if (getaddrinfo(host, port, &hints, &res) != 0)
-		return -1;
-	for (ai = res; ai; ai = ai->ai_next) {
-		fd = socket(ai->ai_family, ai->ai_socktype, 0);
-		if (fd >= 0 && connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
-			break;
-		if (fd >= 0)
-			close(fd);
-		fd = -1;
-	}
-	freeaddrinfo(res);
-	return fd;
-}
 
 /* 0 when the handshake succeeded. */
 static int handshake_with(SSL_CTX *use, int verify_none)
@@ -84,7 +67,7 @@ static int handshake_with(SSL_CTX *use, int verify_none)
 		else
 			SSL_CTX_set_default_verify_paths(ctx);
 	}
-	if ((fd = tcp_connect()) >= 0 && (s = SSL_new(ctx)) != NULL) {
+	if ((fd = tcp_connect(host, port)) >= 0 && (s = SSL_new(ctx)) != NULL) {
 		SSL_set_fd(s, fd);
 		SSL_set_tlsext_host_name(s, "localhost");
 		rc = SSL_connect(s) == 1 ? 0 : 1;

@@ -28,6 +28,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "tcp.h"
+
 static const char *host, *port, *verify = "peer", *ssl_verify, *ca, *sni, *check_host;
 static int cb_accept_all, cert_cb_accept_all, cert_cb_verify, generic, default_paths, threads = 1, count = 1;
 static int failures;
@@ -40,25 +42,6 @@ static int cert_verify(X509_STORE_CTX *x, void *arg) { (void)arg; return X509_ve
 static int mode_of(const char *s)
 {
 	return strcmp(s, "none") == 0 ? SSL_VERIFY_NONE : SSL_VERIFY_PEER;
-}
-
-static int tcp_connect(void)
-{
-	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res, *ai;
-	int fd = -1;
-
-	if (getaddrinfo(host, port, &hints, &res) != 0)
-		return -1;
-	for (ai = res; ai; ai = ai->ai_next) {
-		fd = socket(ai->ai_family, ai->ai_socktype, 0);
-		if (fd >= 0 && connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
-			break;
-		if (fd >= 0)
-			close(fd);
-		fd = -1;
-	}
-	freeaddrinfo(res);
-	return fd;
 }
 
 static int one_handshake(void)
@@ -80,7 +63,7 @@ static int one_handshake(void)
 		goto out;
 	if (default_paths)
 		SSL_CTX_set_default_verify_paths(ctx);
-	if ((fd = tcp_connect()) < 0) {
+	if ((fd = tcp_connect(host, port)) < 0) {
 		fprintf(stderr, "connect failed\n");
 		goto out;
 	}
