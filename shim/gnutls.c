@@ -51,11 +51,6 @@
 TS_GNUTLS_API(TS_SYM_TYPEDEF)
 enum { TS_GNUTLS_API(TS_SYM_ENUM) TS_GNUTLS_COUNT };
 static struct ts_sym gtls[] = { TS_GNUTLS_API(TS_SYM_ROW) };
-static const unsigned char gtls_is_call[] = {
-#define TS_IS_CALL(kind, lib, ret, name, params) TS_SYM_IS_CALL_##kind,
-	TS_GNUTLS_API(TS_IS_CALL)
-#undef TS_IS_CALL
-};
 #define R(name) TS_REAL(gtls, name)
 
 #define TS_MAX_CHAIN 16   /* certificates of a peer chain the shim verifies */
@@ -156,14 +151,11 @@ static void tab_lock_give(void) { pthread_mutex_unlock(&tab_lock); }
 
 static void init_ready(void)
 {
-	size_t i;
-
 	ts_env_snapshot();
 	if (ts_config()->mode == TS_MODE_OFF)
 		return;
-	for (i = 0; i < TS_GNUTLS_COUNT; i++)
-		if (gtls_is_call[i] && ts_resolve(&gtls[i]) == NULL)
-			return;  /* not GnuTLS 3.6.5+ as we know it: pass everything through */
+	if (!ts_resolve_calls(gtls, TS_GNUTLS_COUNT))
+		return;  /* not GnuTLS 3.6.5+ as we know it: pass everything through */
 	if (pthread_atfork(tab_lock_take, tab_lock_give, tab_lock_give) != 0)
 		return;
 	atomic_store(&ready, 1);

@@ -36,11 +36,6 @@
 TS_OPENSSL_API(TS_SYM_TYPEDEF)
 enum { TS_OPENSSL_API(TS_SYM_ENUM) TS_OSSL_COUNT };
 static struct ts_sym ossl[] = { TS_OPENSSL_API(TS_SYM_ROW) };
-static const unsigned char ossl_is_call[] = {
-#define TS_IS_CALL(kind, lib, ret, name, params) TS_SYM_IS_CALL_##kind,
-	TS_OPENSSL_API(TS_IS_CALL)
-#undef TS_IS_CALL
-};
 #define R(name) TS_REAL(ossl, name)
 
 /* Who last switched verification off on a context or connection, noted at
@@ -151,15 +146,12 @@ static void parse_anchors(void)
 
 static void init_ready(void)
 {
-	size_t i;
-
 	ts_env_snapshot();
 	if (ts_config()->mode == TS_MODE_OFF)
 		return;
 	origin_lock_atfork();
-	for (i = 0; i < TS_OSSL_COUNT; i++)
-		if (ossl_is_call[i] && ts_resolve(&ossl[i]) == NULL)
-			return;  /* not OpenSSL 3 as we know it: pass everything through */
+	if (!ts_resolve_calls(ossl, TS_OSSL_COUNT))
+		return;  /* not OpenSSL 3 as we know it: pass everything through */
 	ctx_idx = R(CRYPTO_get_ex_new_index)(CRYPTO_EX_INDEX_SSL_CTX, 0, NULL, NULL, NULL, ctx_state_free);
 	ssl_idx = R(CRYPTO_get_ex_new_index)(CRYPTO_EX_INDEX_SSL, 0, NULL, NULL, NULL, ssl_state_free);
 	store_idx = R(CRYPTO_get_ex_new_index)(CRYPTO_EX_INDEX_X509_STORE, 0, NULL, NULL, NULL, NULL);

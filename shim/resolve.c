@@ -33,6 +33,16 @@ void *ts_resolve(struct ts_sym *sym)
 	return p;
 }
 
+int ts_resolve_calls(struct ts_sym *table, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (table[i].call && ts_resolve(&table[i]) == NULL)
+			return 0;
+	return 1;
+}
+
 int ts_lib_loaded(const char *soname)
 {
 	void *h = dlopen(soname, RTLD_NOLOAD | RTLD_LAZY);
